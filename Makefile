@@ -1,0 +1,41 @@
+# opendata: two entry points that work on a fresh machine.
+#   make demo   set up .venv, build datapackage/ from sources/, run a sample cross-report query
+#   make test   set up .venv with test extras, run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup build validate accuracy bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/opendata build
+
+demo: build
+	$(BIN)/opendata validate
+	$(BIN)/opendata query "select r.year, r.region_name, r.agency, r.scope, a.value as new_requests \
+	  from applications a join reports r using (report_id) \
+	  where a.row = 'new_requests' and a.applicant = 'total' order by r.year, r.region_name, r.agency"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+validate: $(STAMP)
+	$(BIN)/opendata validate
+
+accuracy: $(STAMP)
+	$(BIN)/python scripts/accuracy.py
+
+bench: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

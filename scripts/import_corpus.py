@@ -1,0 +1,59 @@
+"""Copy the team corpus (../shared/corpus) into the project: sources/reports/ + sources/manifest.csv, tests/gold/.
+
+Run once when the corpus grows; the project then works from the repository alone.
+Usage: python scripts/import_corpus.py [CORPUS_DIR]
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMATS = {".txt": "text", ".html": "html", ".pdf": "pdf", ".md": "markdown", ".docx": "docx"}
+FIELDS = ["file", "sha256", "year", "region", "region_code", "agency", "scope", "level", "format", "script",
+          "complete", "origin_url", "origin_repository", "origin_path", "origin_commit", "note"]
+
+
+def main(corpus: Path) -> None:
+    reports = ROOT / "sources" / "reports"
+    gold_dir = ROOT / "tests" / "gold"
+    reports.mkdir(parents=True, exist_ok=True)
+    gold_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        source = next(folder.glob("source.*"))
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        gold = json.loads((folder / "gold.json").read_text(encoding="utf-8")) if (folder / "gold.json").exists() else {}
+        target = reports / f"{folder.name}{source.suffix}"
+        shutil.copyfile(source, target)
+        if gold:
+            shutil.copyfile(folder / "gold.json", gold_dir / f"{folder.name}.json")
+        report = gold.get("report", {})
+        origin = meta.get("origin", {})
+        sha = hashlib.sha256(target.read_bytes()).hexdigest()
+        if meta.get("sha256") and meta["sha256"] != sha:
+            sys.exit(f"{source}: sha256 differs from meta.json")
+        rows.append({
+            "file": target.relative_to(ROOT / "sources").as_posix(), "sha256": sha,
+            "year": meta.get("year"), "region": meta.get("region"), "region_code": report.get("region_code") or "",
+            "agency": report.get("agency") or meta.get("agency"), "scope": report.get("scope", ""),
+            "level": meta.get("level", ""), "format": FORMATS[source.suffix],
+            "script": meta.get("script", "").split(" ")[0], "complete": meta.get("complete", ""),
+            "origin_url": origin.get("url", ""), "origin_repository": origin.get("repository", ""),
+            "origin_path": origin.get("path", ""), "origin_commit": origin.get("commit", ""),
+            "note": (meta.get("quirks") or "")[:300],
+        })
+    with open(ROOT / "sources" / "manifest.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} reports -> sources/reports, manifest.csv; gold -> tests/gold")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "corpus")

@@ -1,0 +1,73 @@
+"""Extraction pipeline for one file and for a batch: read -> align -> checks. Bad input never stops the batch."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from opendata import manifest as manifest_mod
+from opendata.align import align
+from opendata.checks import run_checks
+from opendata.metadata import detect
+from opendata.model import Report, ReportMeta
+from opendata.readers import READERS, read
+from opendata.stream import Stream
+
+
+@dataclass
+class Failure:
+    path: Path
+    message: str
+
+
+def extract(path: Path, manifest_row: dict | None = None, report_id: str | None = None) -> Report:
+    """Read one report file into an aligned, checked Report."""
+    doc = read(path)
+    stream = Stream(doc)
+    meta = manifest_mod.apply(detect(doc, stream.traditional), manifest_row)
+    report = Report(report_id or path.stem, doc, meta, "traditional" if stream.traditional else "simplified")
+    align(report, stream)
+    run_checks(report)
+    return report
+
+
+def source_files(paths: Iterable[Path]) -> list[Path]:
+    """Report files under the given files and folders, in a stable order."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in READERS and f.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator[Report | Failure]:
+    rows = manifest_mod.load(manifest) if manifest else {}
+    for path in source_files(paths):
+        try:
+            report = extract(path, rows.get(path.resolve()))
+        except Exception as exc:  # one bad file must not stop the batch; the error names the file
+            yield Failure(path, f"{path}: {type(exc).__name__}: {exc}")
+            continue
+        problem = publishable(report)
+        yield Failure(path, problem) if problem else report
+
+
+def publishable(report: Report) -> str | None:
+    """Why a report cannot be published at all (None when it can): no table found, or no year to file it under."""
+    path = report.document.path
+    if not report.cells:
+        return "; ".join(report.errors) or f"{path}: no table of the template found"
+    if report.meta.year is None:
+        return f"{path}: the report year could not be read from the title; give it in a manifest row"
+    return None
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+__all__ = ["Failure", "ReportMeta", "extract", "extract_all", "source_files", "sha256"]

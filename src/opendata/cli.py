@@ -1,0 +1,128 @@
+"""The `opendata` command: a thin layer over the library. Heavy imports live inside the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from opendata.output import Format, FormatOption, render
+
+app = typer.Typer(
+    help="Turn government information-disclosure annual reports (政府信息公开工作年度报告) into a validated "
+    "data package, and query it with SQL.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+PackageOption = Annotated[Path, typer.Option("--package", "-p", help="Data package folder (or its datapackage.json).")]
+DEFAULT_PACKAGE = Path("datapackage")
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.command()
+def build(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Report files or folders (default: sources/).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Package folder to write (replaced atomically).")] = DEFAULT_PACKAGE,
+    manifest: Annotated[Optional[Path], typer.Option(help="Manifest CSV (default: sources/manifest.csv when building sources/).")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 2 when a report had reading errors.")] = False,
+) -> None:
+    """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
+    from opendata.build import Failure, extract_all
+    from opendata.publish import publish
+
+    paths = paths or [Path("sources")]
+    if manifest is None and paths == [Path("sources")]:
+        manifest = Path("sources/manifest.csv")
+    reports, problems = [], 0
+    for item in extract_all(paths, manifest):
+        if isinstance(item, Failure):
+            problems += 1
+            _err(f"error: {item.message}")
+            continue
+        reports.append(item)
+        for error in item.errors:
+            problems += 1
+            _err(f"error: {error}")
+    if not reports:
+        _err("error: no report could be read; the package was not written")
+        raise typer.Exit(1)
+    publish(reports, out)
+    failed = sum(1 for r in reports for c in r.checks if c.result == "fail")
+    _err(f"published {len(reports)} reports to {out}/ ({failed} failed checks, {problems} reading errors)")
+    if strict and problems:
+        raise typer.Exit(2)
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="One report file (.txt, .html, .pdf, .md, .docx).")],
+    fmt: FormatOption = Format.table,
+    checks: Annotated[bool, typer.Option("--checks", help="Show the check results instead of the cells.")] = False,
+) -> None:
+    """Read one report and print its cells (or its checks) without publishing anything."""
+    from opendata.build import extract as extract_report
+
+    try:
+        report = extract_report(file)
+    except Exception as exc:
+        _err(f"error: {file}: {exc}")
+        raise typer.Exit(1)
+    m = report.meta
+    _err(f"{file}: {m.year} {m.region_name or '?'} ({m.region_code or '?'}) {m.agency or '?'} "
+         f"scope={m.scope} template={report.template} script={report.script}")
+    for error in report.errors:
+        _err(f"error: {error}")
+    if checks:
+        rows = [(k.check_id, k.subject, k.expected, k.actual, k.result, k.message) for k in report.checks]
+        render(["check_id", "subject", "expected", "actual", "result", "message"], rows, fmt)
+    else:
+        rows = [(c.table, c.row, c.column, c.value, c.status, c.raw, c.source_ref) for c in report.cells]
+        render(["table", "row", "column", "value", "status", "raw", "source_ref"], rows, fmt)
+
+
+@app.command()
+def validate(
+    package: Annotated[Path, typer.Argument(help="Data package folder or datapackage.json.")] = DEFAULT_PACKAGE,
+    strict: Annotated[bool, typer.Option(help="Also fail on identity failures the package declares (source errors).")] = False,
+) -> None:
+    """Validate the package's files against their Table Schemas and recompute the template's identities."""
+    from opendata.validate import validate_package
+
+    result = validate_package(package)
+    for e in result.frictionless_errors:
+        _err(f"frictionless: {e}")
+    for rid, c in result.declared_failures:
+        _err(f"declared {c.check_id} failure in {rid}: {c.subject}: {c.message}")
+    for rid, c in result.undeclared:
+        _err(f"UNDECLARED {c.check_id} failure in {rid}: {c.subject}: {c.message}")
+    passed = sum(1 for _, c in result.identity_results if c.result == "pass")
+    _err(f"frictionless: {'valid' if result.frictionless_valid else 'INVALID'}; identities: {passed} pass, "
+         f"{len(result.declared_failures)} declared failures, {len(result.undeclared)} undeclared failures")
+    if not result.valid or (strict and result.declared_failures):
+        raise typer.Exit(1)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL over the resources (reports, proactive_disclosure, applications, review_litigation, checks, codebook).")],
+    package: PackageOption = DEFAULT_PACKAGE,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Run read-only SQL (DuckDB) over the package's Parquet files, in place."""
+    from opendata.query import QueryError, run
+
+    try:
+        columns, rows = run(package, sql)
+    except QueryError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    render(columns, rows, fmt)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,87 @@
+"""The plain intermediate model that flows one way through the pipeline.
+
+reader -> Document (tokens: raw text + position) -> aligner -> Report (cells with status, value, source_ref)
+-> checks -> CheckResult rows -> writers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of source text as a reader found it: a line, a table cell, a PDF line."""
+
+    text: str  # raw, exactly as in the source
+    ref: str  # position in the source: "L12", "t2/r5/c3", "p4/L12"
+
+
+@dataclass
+class Document:
+    path: Path
+    format: str  # text | html | pdf | markdown | docx
+    tokens: list[Token]
+    # True for sources that keep every table cell as its own token (HTML, docx): an empty token is a blank cell.
+    # False for text streams, where blank cells leave no trace.
+    cells_explicit: bool = False
+    encoding: str | None = None
+
+
+STATUSES = ("reported", "blank", "marker", "ambiguous", "unreadable", "derived")
+
+
+@dataclass
+class Cell:
+    table: str  # proactive_disclosure | applications | review_litigation
+    row: str  # item / row / block code
+    column: str  # measure / applicant / outcome code
+    status: str
+    value: float | int | None = None
+    raw: str = ""
+    source_ref: str = ""
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.row}.{self.column}"
+
+
+@dataclass
+class CheckResult:
+    check_id: str
+    subject: str
+    result: str  # pass | fail | not_assessable
+    expected: float | None = None
+    actual: float | None = None
+    message: str = ""
+
+
+@dataclass
+class ReportMeta:
+    year: int | None = None
+    region_name: str | None = None
+    region_code: str | None = None
+    agency: str | None = None
+    scope: str | None = None
+    title: str | None = None
+    origin_url: str | None = None
+
+
+@dataclass
+class Report:
+    report_id: str
+    document: Document
+    meta: ReportMeta
+    script: str
+    template: str | None = None
+    layouts: dict[str, str] = field(default_factory=dict)  # table -> "2019" | "2021"
+    cells: list[Cell] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # problems that stop a table from being read
+    # Further printed copies of a table (the seed prints table 四 twice), compared by the T4_TWIN check.
+    twins: dict[str, list[list[Cell]]] = field(default_factory=dict)
+
+    def table_cells(self, table: str) -> dict[tuple[str, str], Cell]:
+        return {(c.row, c.column): c for c in self.cells if c.table == table}

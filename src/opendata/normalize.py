@@ -1,0 +1,63 @@
+"""Text folding for matching only: traditional→simplified with Taiwan phrasing, full-width→half-width, spaces.
+
+Raw text is never replaced: readers keep it for provenance, and only the aligner's matching uses the folded form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+# Characters NFKC leaves alone that real reports use interchangeably.
+_EXTRA = str.maketrans({
+    "\u3000": " ", "\xa0": " ", "\u2002": " ", "\u2003": " ", "\u200b": "", "\ufeff": "",
+    "“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
+    "〔": "[", "〕": "]", "－": "-", "—": "—", "．": ".",
+})
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+@cache
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional (Taiwan standard) to simplified, with phrase conversion (規範性檔案 -> 规范性文件).
+
+    Only for text known to be traditional: on simplified text tw2sp would rewrite mainland words (文件 -> 文档).
+    """
+    return _converter("tw2sp").convert(text)
+
+
+def as_taiwan_folded(label: str) -> str:
+    """What a simplified label becomes when printed in Taiwan phrasing and folded back (查询 -> 查詢 -> 查找)."""
+    return to_simplified(_converter("s2twp").convert(label))
+
+
+def fold(text: str, traditional: bool = False) -> str:
+    """Matching form of a piece of text: simplified script, half-width forms, single spaces, no line breaks."""
+    if traditional:
+        text = to_simplified(text)
+    text = unicodedata.normalize("NFKC", text).translate(_EXTRA)
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def is_traditional(text: str) -> bool:
+    """True when converting to simplified changes a noticeable share of the CJK characters."""
+    sample = "".join(ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff")
+    if not sample:
+        return False
+    changed = sum(a != b for a, b in zip(sample, _converter("t2s").convert(sample)))
+    return changed / len(sample) > 0.02
+
+
+_NON_KEY = re.compile(r"[^\w]|_", re.UNICODE)
+
+
+def key(text: str) -> str:
+    """Label key: folded text with every space and punctuation mark removed (letters, digits and CJK kept)."""
+    return _NON_KEY.sub("", fold(text))

@@ -1,0 +1,61 @@
+"""SQL over the published package, in place: one DuckDB view per resource over its Parquet file.
+
+DuckDB is confined to the package's own data folder (no other file can be read or written from SQL).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+class QueryError(Exception):
+    pass
+
+
+def package_resources(package: Path) -> dict[str, Path]:
+    """Resource name -> Parquet file, from the package's datapackage.json."""
+    descriptor = package / "datapackage.json" if package.is_dir() else package
+    if not descriptor.is_file():
+        raise QueryError(f"no data package at {package} (datapackage.json not found); run `opendata build` first")
+    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    return {
+        r["name"].removesuffix("-parquet"): (descriptor.parent / r["path"]).resolve()
+        for r in meta["resources"] if r.get("format") == "parquet"
+    }
+
+
+def connect(package: Path):
+    import duckdb
+
+    files = package_resources(package)
+    con = duckdb.connect(":memory:")
+    for name, path in files.items():
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{_sql_str(path)}')")
+    from opendata.views import create_views
+
+    create_views(con)
+    data_dirs = sorted({str(p.parent) for p in files.values()})
+    con.execute("SET allowed_directories = [" + ", ".join(f"'{_sql_str(d)}'" for d in data_dirs) + "]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def _sql_str(value) -> str:
+    return str(value).replace("'", "''")
+
+
+def run(package: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    import duckdb
+
+    con = connect(package)
+    try:
+        cursor = con.execute(sql)
+        if cursor.description is None:
+            return [], []
+        return [d[0] for d in cursor.description], cursor.fetchall()
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).strip()) from exc
+    finally:
+        con.close()

@@ -1,0 +1,96 @@
+"""The folded text stream the aligner searches: all tokens joined by line breaks, mapped back to positions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from opendata.model import Document
+from opendata.normalize import _EXTRA, _SPACES, is_traditional, to_simplified
+
+# A parenthesised note inside a value cell ("（其中修订 16 件）"): its digits are not a cell value.
+_NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
+_NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:万元|元))?")
+# Page furniture inside tables: "- 4 -", "— 5 —", "第 3 页".
+_PAGE_NUMBER = re.compile(r"(?m)^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^\s*第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?\s*$")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One candidate cell text in a value region."""
+
+    kind: str  # number | blank | marker
+    text: str  # folded text of the piece ("26769万元", "0", "/", "")
+    raw: str  # raw source text of the token it came from (whole token when it is short)
+    ref: str  # source position
+    hard: bool  # True when a token boundary (line, cell) precedes it; False when only a space does
+
+
+class Stream:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        texts = [t.text.replace("\r", "").replace("\n", " ") for t in doc.tokens]
+        joined = "\n".join(texts)
+        self.traditional = is_traditional(joined)
+        if self.traditional:  # one OpenCC call for the whole document; line breaks survive conversion
+            joined = to_simplified(joined)
+        joined = unicodedata.normalize("NFKC", joined).translate(_EXTRA)
+        lines = [_SPACES.sub(" ", line) for line in joined.split("\n")]
+        assert len(lines) == len(texts), "folding must keep token boundaries"
+        lines = [_PAGE_NUMBER.sub(lambda m: " " * len(m.group(0)), line) for line in lines]
+        self.lines = lines
+        self.text = "\n".join(lines)
+        self.starts = []
+        pos = 0
+        for line in lines:
+            self.starts.append(pos)
+            pos += len(line) + 1
+
+    def token_at(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def ref(self, start: int, end: int) -> str:
+        """Source position of text[start:end]: the token's ref, plus a character range inside long tokens."""
+        i = self.token_at(start)
+        token = self.doc.tokens[i]
+        line = self.lines[i]
+        a, b = start - self.starts[i], end - self.starts[i]
+        if a == 0 and b >= len(line.rstrip()):
+            return token.ref
+        return f"{token.ref}:c{a + 1}-{b}"
+
+    def raw(self, start: int, end: int) -> str:
+        """Raw source text for text[start:end] (exact where folding kept the token's length)."""
+        i = self.token_at(start)
+        raw = self.doc.tokens[i].text
+        a, b = start - self.starts[i], end - self.starts[i]
+        if len(raw) == len(self.lines[i]):
+            return raw[a:b]
+        return raw.strip() if len(raw) <= 40 else self.text[start:end]
+
+    def pieces(self, start: int, end: int, markers: list[str]) -> list[Piece]:
+        """Numbers, markers and (for explicit-cell sources) blank cells between two label positions."""
+        out: list[Piece] = []
+        pos = start
+        for n, segment in enumerate(self.text[start:end].split("\n")):
+            seg_start = pos
+            pos += len(segment) + 1
+            whole_token = n > 0 and pos - 1 < end  # a complete token, not the tail of a label's token
+            cleaned = _NOTE.sub(lambda m: " " * len(m.group(0)), segment)
+            stripped = cleaned.strip()
+            if not stripped:
+                if whole_token and self.doc.cells_explicit:
+                    out.append(Piece("blank", "", "", self.ref(seg_start, seg_start), True))
+                continue
+            if stripped in markers:
+                s = seg_start + cleaned.index(stripped)
+                out.append(Piece("marker", stripped, self.raw(s, s + len(stripped)), self.ref(s, s + len(stripped)), True))
+                continue
+            first = True
+            for m in _NUMBER.finditer(cleaned):
+                s, e = seg_start + m.start(), seg_start + m.end()
+                out.append(Piece("number", m.group(0).replace(" ", ""), self.raw(s, e), self.ref(s, e), first))
+                first = False
+        return out

@@ -1,0 +1,123 @@
+"""The founding report (Luzhou 2020, traditional script, one cell per line) against its hand-checked values."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEED, gold
+
+TABLES = ("proactive_disclosure", "applications", "review_litigation")
+
+
+def test_every_cell_matches_gold(seed_report):
+    expected = gold("seed_luzhou_2020")
+    cells = {c.key: c for c in seed_report.cells}
+    counts = {t: 0 for t in TABLES}
+    for table in TABLES:
+        for row, cols in expected[table].items():
+            for col, value in cols.items():
+                cell = cells[f"{table}.{row}.{col}"]
+                assert cell.status == "reported", cell
+                assert cell.value == value, cell
+                counts[table] += 1
+    assert counts == {"proactive_disclosure": 22, "applications": 161, "review_litigation": 15}
+    assert len(seed_report.cells) == 198
+
+
+def test_cells_keep_raw_text_and_line(seed_report):
+    cells = {c.key: c for c in seed_report.cells}
+    amount = cells["proactive_disclosure.gov_central_procurement.procurement_total_amount_wan_yuan"]
+    assert amount.raw == "26769萬元"  # raw kept in the source's script
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    for cell in seed_report.cells:
+        line = int(cell.source_ref.removeprefix("L"))
+        assert lines[line - 1].strip() == cell.raw
+
+
+def test_metadata_detected_from_text(seed_report):
+    m = seed_report.meta
+    assert (m.year, m.region_name, m.region_code, m.scope) == (2020, "四川省泸州市", "510500", "jurisdiction")
+    assert m.agency == "泸州市人民政府"
+    assert seed_report.template == "2019"
+    assert seed_report.layouts == {"proactive_disclosure": "2019", "applications": "2019"}
+    assert seed_report.script == "traditional"
+
+
+def test_identities_pass_and_twin_table_agrees(seed_report):
+    results = {(c.check_id, c.subject): c.result for c in seed_report.checks}
+    assert sum(1 for (k, _) in results if k == "H1") == 7
+    assert sum(1 for (k, _) in results if k == "H2") == 7
+    assert sum(1 for (k, _) in results if k == "H3") == 23
+    assert sum(1 for (k, _) in results if k == "H4") == 3
+    assert set(results.values()) == {"pass"}
+    assert results[("T4_TWIN", "review_litigation.copy2")] == "pass"
+
+
+def _copy_with(tmp_path, old: str, new: str, occurrence: int = 1):
+    text = SEED.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    seen = 0
+    for i, line in enumerate(lines):
+        if line == old:
+            seen += 1
+            if seen == occurrence:
+                lines[i] = new
+                break
+    else:
+        raise AssertionError(f"{old!r} not found")
+    path = tmp_path / "luzhou_changed.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_one_changed_number_fails_the_matching_identities(tmp_path):
+    from opendata.build import extract
+
+    # 113 is 予以公开 / 自然人 (the first line that is exactly "113"); change it to 114.
+    report = extract(_copy_with(tmp_path, "113", "114"))
+    failed = {(c.check_id, c.subject) for c in report.checks if c.result == "fail"}
+    assert failed == {("H3", "applications.granted"), ("H2", "applications.natural_person")}
+    h3 = next(c for c in report.checks if (c.check_id, c.subject) == ("H3", "applications.granted"))
+    assert (h3.actual, h3.expected) == (126, 127)  # total as printed vs the sum of the printed applicant cells
+
+
+def test_twin_table_mismatch_is_a_failed_check(tmp_path):
+    from opendata.build import extract
+
+    # The second copy of table 四: change its first value (行政复议 结果维持, 9) to 8.
+    text = SEED.read_text(encoding="utf-8")
+    second = text.index("四、政府信息公開行政複議", text.index("四、政府信息公開行政複議") + 1)
+    at = text.index("\n9\n", second)
+    path = tmp_path / "luzhou_twin.txt"
+    path.write_text(text[:at] + "\n8\n" + text[at + 3:], encoding="utf-8")
+    report = extract(path)
+    twin = next(c for c in report.checks if c.check_id == "T4_TWIN")
+    assert twin.result == "fail" and (twin.expected, twin.actual) == (9, 8)
+    # The published copy is the first; its identities still hold.
+    assert all(c.result == "pass" for c in report.checks if c.check_id == "H4")
+
+
+def test_table_cut_off_names_file_and_table(tmp_path):
+    from opendata.build import extract
+
+    text = SEED.read_text(encoding="utf-8")
+    cut = text[: text.index("四、政府信息公開行政複議")]
+    path = tmp_path / "luzhou_cut.txt"
+    path.write_text(cut, encoding="utf-8")
+    report = extract(path)
+    assert any(str(path) in e and "table 四" in e and "not found" in e for e in report.errors)
+    assert not [c for c in report.cells if c.table == "review_litigation"]
+    assert any(c.check_id == "TABLE" and c.result == "fail" for c in report.checks)
+
+
+@pytest.mark.parametrize("missing", ["（七）總計", "(七)總計"])
+def test_missing_row_is_reported_not_dropped(tmp_path, missing):
+    from opendata.build import extract
+
+    text = SEED.read_text(encoding="utf-8")
+    if missing not in text:
+        pytest.skip("label printed in the other bracket style")
+    path = tmp_path / "luzhou_norow.txt"
+    path.write_text(text.replace(missing, "", 1), encoding="utf-8")
+    report = extract(path)
+    assert any("（七）总计" in e and "table 三" in e for e in report.errors)
