@@ -37,5 +37,8 @@ accuracy: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
 
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_docs.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

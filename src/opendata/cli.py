@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -109,11 +110,18 @@ def validate(
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="SQL over the resources (reports, proactive_disclosure, applications, review_litigation, checks, codebook).")],
+    sql: Annotated[str, typer.Argument(help="SQL over the resources (reports, proactive_disclosure, applications, review_litigation, checks, codebook) and the views (metrics, applications_wide, report_figures, report_layouts).")],
     package: PackageOption = DEFAULT_PACKAGE,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Run read-only SQL (DuckDB) over the package's Parquet files, in place."""
+    """Run read-only SQL (DuckDB) over the package's Parquet files, in place.
+
+    Views beside the resources (`opendata info VIEW` says more):
+    - metrics: one row per report and metric (value, numerator, denominator, unit, layout, year, region, agency, scope)
+    - applications_wide: table 三 with one column per applicant type; harmonised rows (other_handling_total...) derived
+    - report_figures: one row per report, one column per cell named <row>__<column>
+    - report_layouts: the template (2019 or 2021) each table of a report follows
+    """
     from opendata.query import QueryError, run
 
     try:
@@ -122,6 +130,58 @@ def query(
         _err(f"error: {exc}")
         raise typer.Exit(1)
     render(columns, rows, fmt)
+
+
+class Scope(str, Enum):
+    jurisdiction = "jurisdiction"
+    agency = "agency"
+
+
+class By(str, Enum):
+    rank = "rank"
+    year = "year"
+
+
+@app.command("compare")
+def compare_reports(
+    metric: Annotated[str, typer.Argument(help="Metric id, e.g. grant_rate (`opendata info` lists them).")],
+    year: Annotated[Optional[int], typer.Option(help="Only reports of this year.")] = None,
+    scope: Annotated[Optional[Scope], typer.Option(help="jurisdiction (a whole area's report) or agency (one body's).")] = None,
+    region: Annotated[Optional[str], typer.Option(help="Part of the region name (三明) or a region code or code prefix (350400, 3504).")] = None,
+    min_requests: Annotated[int, typer.Option(help="In a ranking, leave out rates whose denominator is below N.")] = 30,
+    by: Annotated[By, typer.Option(help="rank: rank the reports; year: follow each body across years.")] = By.rank,
+    chart: Annotated[Optional[Path], typer.Option(help="Also write a chart: bar (rank) or line (year), .svg or .html.")] = None,
+    package: PackageOption = DEFAULT_PACKAGE,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Rank reports on a metric, or follow a region across years (--by year)."""
+    from opendata.chart import write_chart
+    from opendata.compare import Selection, compare
+    from opendata.query import QueryError
+
+    selection = Selection(year, scope.value if scope else None, region, min_requests)
+    try:
+        result = compare(package, metric, selection, by.value)
+        if chart:
+            write_chart(result, chart, selection.describe(by.value, result.metric.is_rate))
+    except (QueryError, LookupError, ValueError, OSError) as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    for note in result.notes:
+        _err(f"note: {note}")
+    render(result.columns, result.rows, fmt, title=result.metric.label)
+
+
+@app.command()
+def info(name: Annotated[Optional[str], typer.Argument(help="A resource, view or metric (default: the whole package).")] = None) -> None:
+    """Describe the package: title, licence, citation, resources and fields with codes and units, views, metrics."""
+    from opendata.info import UnknownName, describe
+
+    try:
+        typer.echo(describe(name))
+    except UnknownName as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -144,7 +144,6 @@ def descriptor(reports: list[Report], out: Path, resources: list[str]) -> dict:
             if fmt == "csv":
                 entry["encoding"] = "utf-8"
             package["resources"].append(entry)
-    package["x-sources-license"] = meta["sources_license_note"]
     return package
 
 
