@@ -16,7 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = {".txt": "text", ".html": "html", ".pdf": "pdf", ".md": "markdown", ".docx": "docx"}
 FIELDS = ["file", "sha256", "year", "region", "region_code", "agency", "scope", "level", "format", "script",
-          "complete", "origin_url", "origin_repository", "origin_path", "origin_commit", "note"]
+          "complete", "duplicate_of", "origin_url", "origin_repository", "origin_path", "origin_commit", "note"]
+# Curated by hand and kept across imports: which bundled source is a second copy of another report.
+CURATED = ("duplicate_of",)
 
 
 def main(corpus: Path) -> None:
@@ -24,6 +26,11 @@ def main(corpus: Path) -> None:
     gold_dir = ROOT / "tests" / "gold"
     reports.mkdir(parents=True, exist_ok=True)
     gold_dir.mkdir(parents=True, exist_ok=True)
+    manifest = ROOT / "sources" / "manifest.csv"
+    curated = {}
+    if manifest.exists():
+        with open(manifest, newline="", encoding="utf-8") as f:
+            curated = {row["file"]: {k: row.get(k, "") for k in CURATED} for row in csv.DictReader(f)}
     rows = []
     for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
         source = next(folder.glob("source.*"))
@@ -47,6 +54,7 @@ def main(corpus: Path) -> None:
             "origin_url": origin.get("url", ""), "origin_repository": origin.get("repository", ""),
             "origin_path": origin.get("path", ""), "origin_commit": origin.get("commit", ""),
             "note": (meta.get("quirks") or "")[:300],
+            **curated.get(target.relative_to(ROOT / "sources").as_posix(), {}),
         })
     with open(ROOT / "sources" / "manifest.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, FIELDS)

@@ -66,8 +66,33 @@ def publishable(report: Report) -> str | None:
     return None
 
 
+@dataclass
+class Batch:
+    reports: list[Report]
+    failures: list[Failure]
+
+    @property
+    def reading_errors(self) -> list[str]:
+        return [f.message for f in self.failures] + [e for r in self.reports for e in r.errors]
+
+
+def extract_batch(paths: Iterable[Path], manifest: Path | None = None) -> Batch:
+    """Every report under `paths`, checked; sources of the same report are compared cell by cell (SAME_REPORT)."""
+    from opendata.checks import same_report
+
+    batch = Batch([], [])
+    for item in extract_all(paths, manifest):
+        (batch.failures if isinstance(item, Failure) else batch.reports).append(item)
+    by_id = {r.report_id: r for r in batch.reports}
+    for r in batch.reports:
+        original = by_id.get(r.meta.duplicate_of or "")
+        if original is not None:
+            r.checks += list(same_report(r, original))
+    return batch
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["Failure", "ReportMeta", "extract", "extract_all", "source_files", "sha256"]
+__all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "extract_batch", "source_files", "sha256"]

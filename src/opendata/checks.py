@@ -125,3 +125,24 @@ def unread_cells(report: Report) -> Iterator[CheckResult]:
 def table_errors(report: Report) -> Iterator[CheckResult]:
     for n, error in enumerate(report.errors, start=1):
         yield CheckResult("TABLE", f"error{n}", "fail", None, None, error)
+
+
+def same_report(report: Report, original: Report) -> Iterator[CheckResult]:
+    """SAME_REPORT: a second source of one report (say crawler text beside the HTML page) must not contradict it.
+
+    Cells read in both must agree; a cell one source leaves ambiguous is not a contradiction, and is counted.
+    """
+    theirs = {c.key: c for c in original.cells}
+    both = [(c, theirs[c.key]) for c in report.cells if c.key in theirs]
+    read_in_both = [(a, b) for a, b in both if a.value is not None and b.value is not None]
+    diffs = [(a, b) for a, b in read_in_both if a.value != b.value]
+    one_sided = sum(1 for a, b in both if (a.value is None) != (b.value is None))
+    subject = f"duplicate_of.{original.report_id}"
+    if diffs:
+        a, b = diffs[0]
+        yield CheckResult("SAME_REPORT", subject, "fail", b.value, a.value,
+                          f"{len(diffs)} cells differ from {original.report_id}, first {a.key} at {a.source_ref}")
+    else:
+        yield CheckResult("SAME_REPORT", subject, "pass", None, None,
+                          f"all {len(read_in_both)} cells read in both agree with {original.report_id}"
+                          + (f"; {one_sided} read in only one of them" if one_sided else ""))

@@ -33,22 +33,16 @@ def build(
     strict: Annotated[bool, typer.Option(help="Exit 2 when a report had reading errors.")] = False,
 ) -> None:
     """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
-    from opendata.build import Failure, extract_all
+    from opendata.build import extract_batch
     from opendata.publish import publish
 
     paths = paths or [Path("sources")]
     if manifest is None and paths == [Path("sources")]:
         manifest = Path("sources/manifest.csv")
-    reports, problems = [], 0
-    for item in extract_all(paths, manifest):
-        if isinstance(item, Failure):
-            problems += 1
-            _err(f"error: {item.message}")
-            continue
-        reports.append(item)
-        for error in item.errors:
-            problems += 1
-            _err(f"error: {error}")
+    batch = extract_batch(paths, manifest)
+    for error in batch.reading_errors:
+        _err(f"error: {error}")
+    reports, problems = batch.reports, len(batch.reading_errors)
     if not reports:
         _err("error: no report could be read; the package was not written")
         raise typer.Exit(1)

@@ -73,6 +73,8 @@ def _selected(con, m: Metric, sel: Selection) -> list[dict]:
         cond, p = region_condition(sel.region)
         conditions.append(cond)
         params += p
+    # A second source of the same report (HTML beside crawler text) would count the report twice.
+    conditions.append("report_id NOT IN (SELECT report_id FROM reports WHERE duplicate_of IS NOT NULL)")
     sql = ("SELECT report_id, year, region_name, region_code, agency, scope, layout, numerator, denominator, value "
            f"FROM metrics WHERE {' AND '.join(conditions)} ORDER BY year, region_code, region_name, agency, report_id")
     cursor = con.execute(sql, params)

@@ -20,7 +20,7 @@ def apply(meta: ReportMeta, row: dict | None) -> ReportMeta:
     if not row:
         return meta
     for field, column in (("region_name", "region"), ("region_code", "region_code"), ("agency", "agency"),
-                          ("scope", "scope"), ("origin_url", "origin_url")):
+                          ("scope", "scope"), ("origin_url", "origin_url"), ("duplicate_of", "duplicate_of")):
         if row.get(column):
             setattr(meta, field, row[column])
     if row.get("year"):

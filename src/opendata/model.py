@@ -67,6 +67,8 @@ class ReportMeta:
     scope: str | None = None
     title: str | None = None
     origin_url: str | None = None
+    # Another source of the same report (same statistics, other format): published, but left out of comparisons.
+    duplicate_of: str | None = None
 
 
 @dataclass

@@ -32,6 +32,7 @@ def resource_rows(reports: list[Report], root: Path) -> dict[str, list[dict]]:
     from opendata.template import TEMPLATE
 
     tables: dict[str, list[dict]] = {name: [] for name in load_yaml("package.yaml")["resources"]}
+    published = {r.report_id for r in reports}
     for r in reports:
         path = r.document.path
         try:
@@ -44,6 +45,8 @@ def resource_rows(reports: list[Report], root: Path) -> dict[str, list[dict]]:
             "template": r.template, "title": r.meta.title, "source_path": source_path,
             "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "source_format": r.document.format,
             "script": r.script, "origin_url": r.meta.origin_url,
+            # only when its twin is published too (the field is a key into this resource)
+            "duplicate_of": r.meta.duplicate_of if r.meta.duplicate_of in published else None,
         })
         for c in r.cells:
             row_key, col_key = CELL_TABLES[c.table]
