@@ -31,6 +31,8 @@ def main(corpus: Path) -> None:
     if manifest.exists():
         with open(manifest, newline="", encoding="utf-8") as f:
             curated = {row["file"]: {k: row.get(k, "") for k in CURATED} for row in csv.DictReader(f)}
+    corrections_file = gold_dir / "corrections.json"
+    corrections = json.loads(corrections_file.read_text(encoding="utf-8")) if corrections_file.exists() else {}
     rows = []
     for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
         source = next(folder.glob("source.*"))
@@ -39,7 +41,7 @@ def main(corpus: Path) -> None:
         target = reports / f"{folder.name}{source.suffix}"
         shutil.copyfile(source, target)
         if gold:
-            shutil.copyfile(folder / "gold.json", gold_dir / f"{folder.name}.json")
+            write_gold(gold, gold_dir / f"{folder.name}.json", corrections.get(folder.name))
         report = gold.get("report", {})
         origin = meta.get("origin", {})
         sha = hashlib.sha256(target.read_bytes()).hexdigest()
@@ -57,10 +59,18 @@ def main(corpus: Path) -> None:
             **curated.get(target.relative_to(ROOT / "sources").as_posix(), {}),
         })
     with open(ROOT / "sources" / "manifest.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, FIELDS)
+        writer = csv.DictWriter(f, FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     print(f"{len(rows)} reports -> sources/reports, manifest.csv; gold -> tests/gold")
+
+
+def write_gold(gold: dict, target: Path, correction: dict | None) -> None:
+    """The team's gold file, with this project's hand-checked corrections (tests/gold/corrections.json) applied."""
+    if correction:
+        gold = dict(gold, ambiguous=[k for k in gold.get("ambiguous", []) if k not in correction["remove_ambiguous"]])
+        gold["corrections"] = correction["why"]
+    target.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

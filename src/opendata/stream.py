@@ -11,7 +11,7 @@ from opendata.model import Document
 from opendata.normalize import _EXTRA, _SPACES, is_traditional, to_simplified
 
 # A parenthesised note inside a value cell ("（其中修订 16 件）"): its digits are not a cell value.
-_NOTE = re.compile(r"\([^()\n]*[\u4e00-\u9fff][^()\n]*\)")
+_NOTE = re.compile(r"\((?![一二三四五六七八九十]{1,3}\))[^()\n]*[\u4e00-\u9fff][^()\n]*\)")  # not an ordinal "(四)"
 _NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:万元|元))?")
 # Page furniture inside tables: "- 4 -", "— 5 —", "第 3 页".
 _PAGE_NUMBER = re.compile(r"(?m)^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^\s*第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?\s*$")
@@ -21,7 +21,7 @@ _PAGE_NUMBER = re.compile(r"(?m)^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^\s*第\
 class Piece:
     """One candidate cell text in a value region."""
 
-    kind: str  # number | blank | marker
+    kind: str  # number | blank | marker | point (a lone decimal point)
     text: str  # folded text of the piece ("26769万元", "0", "/", "")
     raw: str  # raw source text of the token it came from (whole token when it is short)
     ref: str  # source position
@@ -83,6 +83,10 @@ class Stream:
             if not stripped:
                 if whole_token and self.doc.cells_explicit:
                     out.append(Piece("blank", "", "", self.ref(seg_start, seg_start), True))
+                continue
+            if stripped == ".":  # a decimal point on its own line ("851" / "." / "776247"): the solver may join it
+                s = seg_start + cleaned.index(stripped)
+                out.append(Piece("point", ".", ".", self.ref(s, s + 1), True))
                 continue
             if stripped in markers:
                 s = seg_start + cleaned.index(stripped)

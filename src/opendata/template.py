@@ -70,7 +70,8 @@ def label_regex(label: str) -> str:
     if not ordinal:
         return body_re
     ord_key = key(ordinal)
-    ord_re = r"\(?\s*" + sep.join(re.escape(ch) for ch in ord_key) + r"\s*[)、.,]?\s*"
+    # Spaces only inside a bracket: a leading \s* would swallow the blank cells (empty lines) before the label.
+    ord_re = r"(?:\(\s*)?" + sep.join(re.escape(ch) for ch in ord_key) + r"\s*[)、.,]?\s*"
     return f"(?:{ord_re})?{body_re}"
 
 
