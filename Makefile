@@ -23,7 +23,9 @@ demo: build
 	$(BIN)/opendata validate
 	$(BIN)/opendata query "select r.year, r.region_name, r.agency, r.scope, a.value as new_requests \
 	  from applications a join reports r using (report_id) \
-	  where a.row = 'new_requests' and a.applicant = 'total' order by r.year, r.region_name, r.agency"
+	  where a.row = 'new_requests' and a.applicant = 'total' and r.duplicate_of is null \
+	  order by r.year, r.region_name, r.agency"
+	$(BIN)/opendata compare substantive_disclosure_rate --year 2024
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

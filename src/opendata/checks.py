@@ -34,6 +34,15 @@ def _term(eq, key: tuple[str, str]) -> str:
     return key[0] if eq.subject == key[1] else key[1]
 
 
+def _side(eq, keys, cells) -> str:
+    """One side of an equation with each term named: "granted 6 + unable_not_held 4 (+ 18 terms 0)"."""
+    terms = [(_term(eq, k), cells[k].value) for k in keys]
+    shown = [(name, v) for name, v in terms if v != 0] if len(terms) > 4 else terms
+    text = " + ".join(f"{name} {_fmt(v)}" for name, v in shown) or "0"
+    hidden = len(terms) - len(shown)
+    return text + (f" (+ {hidden} terms 0)" if hidden else "")
+
+
 def run_checks(report: Report) -> list[CheckResult]:
     results: list[CheckResult] = []
     for fn in CHECKS.values():
@@ -62,10 +71,9 @@ def _identity(check_id: str):
                 continue
             expected, actual = sum(rhs), sum(lhs)
             ok = abs(expected - actual) < 1e-9
-            names = " + ".join(_term(eq, k) for k in eq.lhs) + " = " + " + ".join(_term(eq, k) for k in eq.rhs)
-            numbers = " + ".join(_fmt(v) for v in lhs) + (" = " if ok else " != ") + " + ".join(_fmt(v) for v in rhs)
+            equation = f"{_side(eq, eq.lhs, cells)} {'=' if ok else '!='} {_side(eq, eq.rhs, cells)}"
             yield CheckResult(check_id, subject, "pass" if ok else "fail", expected, actual,
-                              f"{names}: {numbers}" + ("" if ok else " as printed"))
+                              equation + ("" if ok else " as printed"))
 
     return run
 
