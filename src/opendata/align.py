@@ -2,17 +2,20 @@
 
 Driven entirely by schemas/template.yaml: labels are searched in the template's printed order, the text between
 one label and the next is the value region of the first, and the layout (2019 or 2021) is detected from the
-labels present, never from the report's year.
+labels present, never from the report's year. In sources with explicit cells a table-三 row's values are those in
+its label's own table row; rows a converter left without their label are bound only where certain (`bind_rows`).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from opendata.model import Cell, Document, Report
 from opendata.identities import equations
-from opendata.solve import Column, Reading, Row, solve
-from opendata.stream import Piece, Stream
+from opendata.normalize import key
+from opendata.solve import Column, Reading, Row, confirmed, solve, unpadded
+from opendata.stream import Piece, Stream, source_row
 from opendata.template import TEMPLATE, Code, label_alternatives
 
 T2, T3, T4 = "proactive_disclosure", "applications", "review_litigation"
@@ -102,7 +105,7 @@ class Aligner:
                 nxt = min((a for a, _, _ in spans if a >= e), default=end)
                 pieces = self.stream.pieces(e, nxt, self.markers)
                 columns = [_t2_column(code, m, self.text, header) for m, header in printed]
-                readings = solve([Row(columns, pieces)])[0]
+                readings = solve([Row(columns, pieces, self.doc.cells_explicit)])[0]
                 readings = [self.doubted(m, header, r) for (m, header), r in zip(printed, readings)]
                 cells += [_cell(T2, code, c.code, r) for c, r in zip(cols, readings)]
         return layout, cells
@@ -147,26 +150,29 @@ class Aligner:
         table = TEMPLATE.table(T3)
         columns = table.codes("columns")
         layout = "2021" if self.find(table.code("rows", "other_no_correction").pattern, start, end) else "2019"
-        rows = TEMPLATE.application_rows(layout)
-        spans: list[tuple[int, int, Code]] = []
-        cursor = start
-        for row in rows:
-            m = self.find(row.pattern, cursor, end)
-            if m:
-                spans.append((m.start(), m.end(), row))
-                cursor = m.end()
-        found = {row.code: i for i, (_, _, row) in enumerate(spans)}
+        eqs = equations({T3: layout})
+        spans = self.t3_labels(TEMPLATE.application_rows(layout), layout, start, end)
+
+        def make(code: str, pieces: list[Piece], choices: list[list[Piece]] = ()) -> Row:
+            return Row([Column((code, c.code)) for c in columns], pieces, self.doc.cells_explicit, list(choices))
+
+        regions: dict[str, tuple[int, int, list[Piece]]] = {}  # row -> label start, label end, value pieces
+        for i, (s, e, row) in enumerate(spans):
+            regions[row.code] = (s, e, self.stream.pieces(e, spans[i + 1][0] if i + 1 < len(spans) else end,
+                                                          self.markers))
+        if self.doc.cells_explicit:
+            bound = self.bind_rows(layout, regions, make, eqs)
+        else:  # values after a group label are left out, as ever
+            bound = {row.code: make(row.code, regions[row.code][2])
+                     for row in TEMPLATE.application_value_rows(layout) if row.code in regions}
         solver_rows: dict[str, Row] = {}
         for row in TEMPLATE.application_value_rows(layout):
-            if row.code not in found:
+            if row.code in bound:
+                solver_rows[row.code] = bound[row.code]
+            else:
                 self.fail(T3, f"row {row.zh} not found")
-                continue
-            i = found[row.code]
-            region_end = spans[i + 1][0] if i + 1 < len(spans) else end
-            pieces = self.stream.pieces(spans[i][1], region_end, self.markers)
-            solver_rows[row.code] = Row([Column((row.code, c.code)) for c in columns], pieces)
         # The table is solved as a whole: H3 per row, then H1/H2 jointly across rows.
-        readings = dict(zip(solver_rows, solve(list(solver_rows.values()), equations({T3: layout}))))
+        readings = dict(zip(solver_rows, solve(list(solver_rows.values()), eqs)))
         cells: list[Cell] = []
         for row in TEMPLATE.application_value_rows(layout):
             if row.code not in readings:
@@ -174,6 +180,170 @@ class Aligner:
                 continue
             cells += [_cell(T3, row.code, c.code, r) for c, r in zip(columns, readings[row.code])]
         return layout, cells
+
+    def t3_labels(self, rows: list[Code], layout: str, start: int, end: int) -> list[tuple[int, int, Code]]:
+        """Table 三's labels, in printed order: the most value rows whose labels follow the template's order (a
+        label out of place -- a group label or a row label a converter pushed down -- must not hide the rows after
+        it; with equal counts, the earliest matches). In explicit-cell sources a label printed in its own row wins
+        over one left in loose text. Group labels are boundaries where they stand between their neighbours."""
+        values = [r for r in rows if r.is_value_row(layout)]
+        matches = [[(m.start(), m.end(), self.in_own_row(m)) for m in r.pattern.finditer(self.text, start, end)]
+                   for r in values]
+
+        @cache
+        def best(i: int, pos: int) -> tuple[tuple[int, int], tuple]:
+            if i == len(values):
+                return (0, 0), ()
+            later = [m for m in matches[i] if m[0] >= pos]
+            picks = later[:1] + [m for m in later if m[2] and not later[0][2]][:1]
+            options = []
+            for s, e, own in picks:
+                (count, owned), chain = best(i + 1, e)
+                options.append(((count + 1, owned + own), ((s, e, values[i]),) + chain))
+            options.append(best(i + 1, pos))
+            return max(options, key=lambda option: option[0])  # the first of equals: the earliest match
+
+        chain = list(best(0, start)[1])
+        spans, lo = list(chain), start
+        for row in rows:
+            later = [s for s, _, r in chain if r.position > row.position]
+            if row.is_value_row(layout):
+                lo = next((e for _, e, r in chain if r.code == row.code), lo)
+            elif m := self.find(row.pattern, lo, min(later, default=end)):
+                spans.append((m.start(), m.end(), row))
+                lo = m.end()
+        return sorted(spans, key=lambda span: span[0])
+
+    def in_own_row(self, m: re.Match) -> int:
+        """Explicit-cell sources: 1 when a label shares its row with values (cells after it in its table row, or
+        numbers after it on its line of text), 0 for a label alone in loose text; 0 for every label elsewhere."""
+        if not self.doc.cells_explicit:
+            return 0
+        i = self.stream.token_at(m.end() - 1)
+        tokens = self.doc.tokens
+        row = source_row(tokens[i].ref)
+        if row is None:
+            line_end = self.stream.starts[i] + len(self.stream.lines[i])
+            return int(bool(self.stream.pieces(m.end(), line_end, self.markers)))
+        return int(i + 1 < len(tokens) and source_row(tokens[i + 1].ref) == row)
+
+    # Table 三 from explicit cells: rows a converter left without their label ------------------------------------------
+    def bind_rows(self, layout: str, regions: dict, make, eqs) -> dict[str, Row]:
+        """Explicit-cell sources: a row's values are the cells of its label's table row (or the values on its line
+        of text). Value rows a PDF converter left without their label -- pushed into loose text, truncated, split
+        over cells -- are bound only where certain:
+
+        - a table row whose label cells are fragments of exactly one missing row's label, among the rows its bound
+          neighbours leave possible, is that row;
+        - between two bound rows, as many complete unlabelled rows (no label text in their row but a group label's
+          fragment; one value per cell once padding is dropped; their own identities holding) as template rows are
+          missing: one such row is the missing row; several are each one of the missing rows -- their order is not
+          trusted, so only the cells they agree on are certain.
+
+        Anything else stays unread. Returns the rows for the solver, by code."""
+        n = len(TEMPLATE.table(T3).codes("columns"))
+        value_rows = TEMPLATE.application_value_rows(layout)
+        bound: dict[str, tuple[int, list[Piece]]] = {}  # code -> position, value pieces
+        loose: list[list[Piece]] = []  # value groups (one table row, or one line) not on their label's row
+        values = {r.code for r in value_rows}
+        for code, (s, e, pieces) in regions.items():
+            groups = self.value_groups(pieces)
+            if code not in values:  # values after a group label belong to no labelled row
+                loose += groups
+                continue
+            label_row = self.row_key(e - 1)
+            foreign = [g for g in groups if self.row_key(g[0].at) != label_row]
+            flat = source_row(self.doc.tokens[self.stream.token_at(e - 1)].ref) is None
+            if foreign and not (flat and all(source_row(g[0].ref) is None for g in foreign)):
+                # Values from other table rows: only those of the label's own row are the row's (a label in text
+                # followed by values in text only reads as a text stream does).
+                pieces = [p for g in groups if self.row_key(g[0].at) == label_row for p in g]
+                loose += foreign
+            if pieces:
+                bound[code] = (s, pieces)
+        self.bind_fragments(value_rows, bound, loose)
+        out = {code: make(code, pieces) for code, (_, pieces) in bound.items()}
+        out.update({code: make(code, []) for code in regions if code in values and code not in bound})  # no values
+        index = {r.code: k for k, r in enumerate(value_rows)}
+        marks = sorted((index[code], pos) for code, (pos, _) in bound.items())
+        for (i, lo), (j, hi) in zip(marks, marks[1:]):
+            missing = value_rows[i + 1:j]
+            if not missing or lo >= hi:
+                continue
+            rows = self.unlabelled_rows([g for g in loose if lo < g[0].at < hi], n, make(missing[0].code, []), eqs)
+            if rows is None or len(rows) != len(missing):
+                continue
+            for row in missing:
+                out[row.code] = make(row.code, rows[0]) if len(rows) == 1 else make(
+                    row.code, [p for r in rows for p in r], rows)
+        return out
+
+    def row_key(self, pos: int) -> str:
+        """The source row of the token at `pos`: a table row's ref, or the token itself for a line of text."""
+        i = self.stream.token_at(pos)
+        return source_row(self.doc.tokens[i].ref) or f"#{i}"
+
+    def value_groups(self, pieces: list[Piece]) -> list[list[Piece]]:
+        groups: list[list[Piece]] = []
+        for p in pieces:
+            if groups and self.row_key(groups[-1][0].at) == self.row_key(p.at):
+                groups[-1].append(p)
+            else:
+                groups.append([p])
+        return groups
+
+    def unlabelled_rows(self, groups: list[list[Piece]], n: int, probe: Row, eqs) -> list[list[Piece]] | None:
+        """The complete rows among value groups between two bound rows; None when a table row there is incomplete,
+        or the values in loose text there are enough to make a row (the rows there are not settled then). Fewer
+        values in loose text make no row: cells pushed out of other rows."""
+        rows, stray = [], 0
+        for g in groups:
+            cells = unpadded(g, n)
+            if self.row_labels(g):
+                return None  # a labelled row that is no template row, or one whose label is too cut to tell
+            if len(cells) == n and confirmed(Row(probe.columns, cells, probe.explicit), eqs):
+                rows.append(cells)
+            elif source_row(g[0].ref) is not None:
+                return None
+            else:
+                stray += len(g)
+        return None if stray >= n else rows
+
+    def bind_fragments(self, value_rows: list[Code], bound: dict, loose: list[list[Piece]]) -> None:
+        """Bind table rows whose label cells are fragments of one missing row's label (see bind_rows)."""
+        index = {r.code: k for k, r in enumerate(value_rows)}
+        labels = {r.code: [key(label) for label in (r.zh, *r.variants)] for r in value_rows}
+        changed = True
+        while changed:
+            changed = False
+            for g in [g for g in loose if self.row_labels(g)]:
+                fragments = [f for f in self.row_labels(g) if len(_CJK.findall(f)) >= 4]
+                marks = sorted((index[code], pos) for code, (pos, _) in bound.items())
+                lo = max((i for i, pos in marks if pos < g[0].at), default=-1)
+                hi = min((i for i, pos in marks if pos > g[0].at), default=len(value_rows))
+                open_rows = [r.code for r in value_rows[lo + 1:hi] if r.code not in bound]
+                fits = set(open_rows)
+                for f in fragments:
+                    fits &= {code for code in open_rows if any(f in label for label in labels[code])}
+                if fragments and len(fits) == 1:
+                    bound[fits.pop()] = (g[0].at, g)
+                    loose.remove(g)
+                    changed = True
+
+    def row_labels(self, group: list[Piece]) -> list[str]:
+        """Keys of the label text in a value group's row -- the cells before it in its table row, or the text before
+        it on its line -- leaving out fragments of group labels ("（三）不" / "予公开" split over two rows)."""
+        tokens, i = self.doc.tokens, self.stream.token_at(group[0].at)
+        row = source_row(tokens[i].ref)
+        if row is None:
+            texts = [self.text[self.stream.starts[i]:group[0].at]]
+        else:
+            texts = []
+            while i > 0 and source_row(tokens[i - 1].ref) == row:
+                i -= 1
+                texts.append(self.stream.lines[i])
+        keys = [key(t) for t in texts if _CJK.search(t)]
+        return [k for k in keys if not any(k in label for label in _group_labels())]
 
     # -- table 四 ---------------------------------------------------------------------------------------------------
     def review_litigation(self, start: int, end: int) -> list[list[Cell]]:
@@ -224,7 +394,7 @@ class Aligner:
         table = TEMPLATE.table(T4)
         keys = [(b.code, o.code) for b in table.codes("blocks") for o in table.codes("outcomes")]
         # The whole one-line table is one row for the solver: H4 settles where its blocks begin and end.
-        readings = solve([Row([Column(k) for k in keys], pieces)], equations({}))[0]
+        readings = solve([Row([Column(k) for k in keys], pieces, self.doc.cells_explicit)], equations({}))[0]
         return [_cell(T4, b, o, r) for (b, o), r in zip(keys, readings)]
 
 
@@ -239,6 +409,14 @@ _T4_HEADER = re.compile(
 
 # The unit printed with an amount's header: "采购总金额（元）", "本年收费金额（单位：万元）".
 _HEADER_UNIT = re.compile(r"\(\s*(?:单位\s*:?\s*)?(万元|元)\s*\)")
+
+
+@cache
+def _group_labels() -> tuple[str, ...]:
+    """Keys of table 三's group labels, in any layout (（六）其他处理 is a group in 2021)."""
+    rows = TEMPLATE.table(T3).codes("rows")
+    return tuple(key(label) for r in rows if not r.is_value_row("2021") or not r.is_value_row("2019")
+                 for label in (r.zh, *r.variants))
 
 
 def _t2_column(item: str, measure: Code, text: str, header: re.Match | None) -> Column:

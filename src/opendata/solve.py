@@ -7,6 +7,14 @@ cells, `solve` builds the candidate readings a row's pieces allow under the read
 - split: digits run together ("21710000218" for 217 1 0 0 0 0 218) -- fewer pieces than cells;
 - collapse: a run of equal consecutive cells printed once ("19 0 1 0 20" for 19 0 0 1 0 0 20) -- fewer pieces.
 
+Sources with explicit cells (HTML, docx, PDF and Markdown tables) keep one token per cell, so there pieces from
+different tokens are never joined, a token that is one number is never cut, and runs are never collapsed (a blank
+cell leaves a token); only a token holding several numbers (its own text glued) is merged or cut. Converters pad
+rows with empty trailing cells: trailing blank pieces beyond the cells are dropped where the rest reads one piece
+per cell and the row's own identities confirm it. A row with fewer cells than columns has lost cells (a PDF
+converter pulled a multi-line cell out of it): where no identity of its own can settle it, each cell is one of
+the values the lost cells' places allow -- ambiguous, not guessed.
+
 Every candidate respects the cells' domain (no leading zeros in multi-digit cells, decimals and units only in
 amounts, signs only in signed measures) and must be confirmed by the equations inside its row (H3, H4: each
 assessable and true). The rows' candidates are then filtered jointly by the equations across rows (H1, H2) with a
@@ -20,8 +28,9 @@ equations, each row keeps its own readings (the arithmetic that would choose bet
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import combinations
 
 from opendata.stream import Piece
 
@@ -58,6 +67,10 @@ class Row:
 
     columns: list[Column]
     pieces: list[Piece]
+    explicit: bool = False  # the pieces come from a source with explicit cells: one token is one cell
+    # Printed rows the row's values are one of (unlabelled rows whose order the source does not settle); `pieces`
+    # then holds them all, for notes.
+    choices: list[list[Piece]] = field(default_factory=list)
 
 
 def parse_number(text: str, decimal: bool = False, yuan: bool = False) -> float | int | None:
@@ -108,6 +121,9 @@ PLAIN = "one value per cell"
 MERGE = "a number broken over lines"
 SPLIT = "digits run together"
 COLLAPSE = "runs of equal cells printed once"
+PADDED = "empty trailing cells beyond the row"
+LOST = "cells lost from the row"
+CHOICE = "one of several unlabelled rows"
 
 
 class Candidate(tuple):
@@ -220,7 +236,7 @@ def merges(row: Row, equations=()) -> list[Candidate]:
             return
         text = ""
         for j in range(i, len(pieces) - (len(cols) - col - 1)):
-            if pieces[j].kind not in ("number", "point"):
+            if pieces[j].kind not in ("number", "point") or (j > i and row.explicit and pieces[j].hard):
                 break
             text += pieces[j].text
             if valid_cell(text, cols[col]):
@@ -244,29 +260,37 @@ def splits(row: Row, equations=()) -> list[Candidate]:
     pieces, cols, w = row.pieces, row.columns, _Walk(row, equations, SPLIT)
     if not pieces or any(p.kind == "point" for p in pieces):
         return []
+    whole = _whole_cells(row)
     last = pieces[-1]
     if not w.equations or last.kind != "number":
-        _split_walk(w, pieces, cols, [])
+        _split_walk(w, pieces, cols, [], whole)
         return w.out
     text = last.text
     for start in range(len(text) - 1, -1, -1):
-        if start and not (text[start - 1].isdigit() and text[start].isdigit()):
+        if start and (whole[-1] or not (text[start - 1].isdigit() and text[start].isdigit())):
             continue
         if not valid_cell(text[start:], cols[-1]):
             continue
         tail = [_cell(text[start:], text[start:], last.ref, cols[-1])]
         head = pieces[:-1] + ([replace(last, text=text[:start])] if start else [])
         if len(head) < len(cols) and w.fits([], _digits(head), tail):
-            _split_walk(w, head, cols, tail)
+            _split_walk(w, head, cols, tail, whole)
     return w.out
+
+
+def _whole_cells(row: Row) -> list[bool]:
+    """Pieces that are a whole cell and may not be cut: in explicit sources, a number alone in its token."""
+    p = row.pieces
+    return [row.explicit and p[i].hard and (i + 1 == len(p) or p[i + 1].hard) for i in range(len(p))]
 
 
 def _digits(pieces: list[Piece]) -> int:
     return sum(ch.isdigit() for p in pieces for ch in p.text)
 
 
-def _split_walk(w: _Walk, pieces: list[Piece], cols: list[Column], tail: list[Reading]) -> None:
-    """Cut `pieces` into the cells before `tail` (the cells already fixed at the right end)."""
+def _split_walk(w: _Walk, pieces: list[Piece], cols: list[Column], tail: list[Reading], whole: list[bool]) -> None:
+    """Cut `pieces` into the cells before `tail` (the cells already fixed at the right end); `whole[i]`: piece i
+    is one cell, never cut."""
     n = len(cols) - len(tail)
 
     # within[i][pos]: the digits of piece i from pos on; digits[i] / capacity[i]: the digits of the pieces from i on
@@ -275,7 +299,8 @@ def _split_walk(w: _Walk, pieces: list[Piece], cols: list[Column], tail: list[Re
     capacity, digits = [0] * (len(pieces) + 1), [0] * (len(pieces) + 1)
     for i in range(len(pieces) - 1, -1, -1):
         digits[i] = digits[i + 1] + within[i][0]
-        capacity[i] = capacity[i + 1] + (max(1, within[i][0]) if pieces[i].kind == "number" else 1)
+        cuttable = pieces[i].kind == "number" and not whole[i]
+        capacity[i] = capacity[i + 1] + (max(1, within[i][0]) if cuttable else 1)
 
     def walk(i: int, pos: int, acc: list[Reading]) -> None:
         col = len(acc)
@@ -291,7 +316,7 @@ def _split_walk(w: _Walk, pieces: list[Piece], cols: list[Column], tail: list[Re
             return
         text, left = p.text, n - col - 1
         for end in range(pos + 1, len(text) + 1):
-            if end < len(text) and not (text[end - 1].isdigit() and text[end].isdigit()):
+            if end < len(text) and (whole[i] or not (text[end - 1].isdigit() and text[end].isdigit())):
                 continue  # cut only between two digits: never inside a decimal, a thousands group or a unit
             cell = text[pos:end]
             if not valid_cell(cell, cols[col]):
@@ -312,8 +337,8 @@ def _split_walk(w: _Walk, pieces: list[Piece], cols: list[Column], tail: list[Re
 def collapses(row: Row, equations=()) -> list[Candidate]:
     """Readings where each piece stands for a run of equal consecutive cells (a crawler printed each run once)."""
     pieces, cols, w = row.pieces, row.columns, _Walk(row, equations, COLLAPSE)
-    if any(p.kind == "point" or not p.hard for p in pieces):
-        return []  # a crawler drops whole cell tokens: pieces sharing a line with spaces were never collapsed
+    if row.explicit or any(p.kind == "point" or not p.hard for p in pieces):
+        return []  # a crawler drops whole cell tokens: explicit cells, or pieces sharing a line, were never collapsed
     if any((a.kind, a.text) == (b.kind, b.text) for a, b in zip(pieces, pieces[1:])):
         return []  # equal neighbours cannot both be runs: the stream was not collapsed
 
@@ -336,22 +361,82 @@ def collapses(row: Row, equations=()) -> list[Candidate]:
     return w.out
 
 
+def unpadded(pieces: list[Piece], n: int) -> list[Piece]:
+    """The pieces without trailing blank pieces beyond `n` cells (a converter's padding cells)."""
+    if len(pieces) > n and all(p.kind == "blank" for p in pieces[n:]):
+        return pieces[:n]
+    return pieces
+
+
+def padded(row: Row, equations=()) -> list[Candidate]:
+    """The reading without the row's trailing blank pieces beyond its cells (a converter's padding cells), where
+    the rest is one piece per cell and the row's own equations -- there must be some -- confirm it."""
+    n = len(row.columns)
+    if len(row.pieces) <= n or len(unpadded(row.pieces, n)) != n:
+        return []
+    trimmed = replace(row, pieces=row.pieces[:n])
+    if any(p.kind == "point" for p in trimmed.pieces):
+        return []
+    w = _Walk(trimmed, equations, PADDED)
+    reading = plain(trimmed)
+    if w.equations and w.fits(list(reading)):
+        w.keep(list(reading))
+    return w.out
+
+
+def confirmed(row: Row, equations=()) -> bool:
+    """Does the row read one piece per cell, and do its own equations (at least one) hold, all assessable?"""
+    if len(row.pieces) != len(row.columns) or any(p.kind == "point" for p in row.pieces):
+        return False
+    w = _Walk(row, equations, PLAIN)
+    return bool(w.equations) and w.fits(list(plain(row)))
+
+
+def losses(row: Row, equations=()) -> list[Candidate]:
+    """Readings of an explicit row with fewer pieces than cells: its lost cells, unknown, at every place. Only for
+    rows without equations of their own (an unknown cell confirms nothing): they make every cell that the places
+    do not settle ambiguous."""
+    pieces, cols, w = row.pieces, row.columns, _Walk(row, equations, LOST)
+    n, k = len(cols), len(pieces)
+    if not row.explicit or not 0 < k < n or w.equations or any(p.kind == "point" for p in pieces):
+        return []
+    for places in combinations(range(n), n - k):
+        values = iter(pieces)
+        w.keep([Reading("unreadable", None, "", "", "a lost cell") if j in places else _atomic(next(values), col)
+                for j, col in enumerate(cols)])
+    return w.out
+
+
 def candidates(row: Row, equations=()) -> tuple[str, list[Candidate]]:
     """The rule the pieces call for and the readings it allows that the row's own equations confirm.
 
     One piece per cell is read as printed (and kept even where it breaks an identity, so the check fails); more
-    pieces than cells call for merges; fewer call for splits of run-together digits or for the expansion of
-    collapsed runs -- both are tried, the arithmetic chooses.
+    pieces than cells call for dropping padding cells, else merges; fewer call for splits of run-together digits
+    or for the expansion of collapsed runs (explicit cells: for lost cells) -- all are tried, the arithmetic
+    chooses.
     """
     n, k = len(row.columns), len(row.pieces)
     if k == n and not any(p.kind == "point" for p in row.pieces):
         return PLAIN, [plain(row)]
+    if k > n and (found := padded(row, equations)):
+        return PADDED, found
     if k >= n:
         return MERGE, merges(row, equations)
     found: dict[tuple, Candidate] = {}
-    for c in splits(row, equations) + collapses(row, equations):
+    for c in splits(row, equations) + collapses(row, equations) + losses(row, equations):
         found.setdefault(tuple((r.status, r.value) for r in c), c)
-    return f"{SPLIT} or {COLLAPSE}", list(found.values())
+    return f"{SPLIT} or {LOST if row.explicit else COLLAPSE}", list(found.values())
+
+
+def choices(row: Row, equations=()) -> tuple[str, list[Candidate]]:
+    """The readings of a row that is one of several printed rows (`row.choices`): every reading of each."""
+    found: dict[tuple, Candidate] = {}
+    for pieces in row.choices:
+        for c in candidates(replace(row, pieces=pieces, choices=[]), equations)[1]:
+            c = Candidate(c)
+            c.rule = CHOICE
+            found.setdefault(tuple((r.status, r.value) for r in c), c)
+    return CHOICE, list(found.values())
 
 
 # -- identities -------------------------------------------------------------------------------------------------------
@@ -467,7 +552,7 @@ def _row_candidates(row: Row, equations) -> tuple[list[Candidate], str]:
     if not row.pieces:
         return [], "no values"
     try:
-        rule, found = candidates(row, equations)
+        rule, found = choices(row, equations) if row.choices else candidates(row, equations)
     except _TooMany:
         return [], f"too many readings of {_text(row)!r} to settle"
     if not found:
@@ -489,7 +574,7 @@ def _settle(row: Row, cands: list[Candidate], note: str) -> list[Reading]:
         if len(seen) == 1:
             out.append(cands[0][j])
             continue
-        values = ", ".join(_fmt(status, value) for status, value in sorted(seen, key=_order))
+        values = ", ".join(_fmt(status, value, seen[status, value].note) for status, value in sorted(seen, key=_order))
         out.append(Reading(
             "ambiguous", None, _text(row), row.pieces[0].ref,
             f"{len(cands)} readings of {_text(row)!r} ({rules}) fit the template and its arithmetic; "
@@ -507,7 +592,7 @@ def _text(row: Row) -> str:
     return " ".join(p.text or "(blank)" for p in row.pieces)
 
 
-def _fmt(status: str, value) -> str:
+def _fmt(status: str, value, note: str = "") -> str:
     if value is None:
-        return status
+        return note if status == "unreadable" and note else status
     return str(value) if isinstance(value, int) else repr(value)

@@ -13,6 +13,11 @@ from opendata.normalize import _EXTRA, _SPACES, is_traditional, to_simplified
 # A parenthesised note inside a value cell ("（其中修订 16 件）"): its digits are not a cell value.
 _NOTE = re.compile(r"\((?![一二三四五六七八九十]{1,3}\))[^()\n]*[\u4e00-\u9fff][^()\n]*\)")  # not an ordinal "(四)"
 _NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:万元|元))?")
+# A row label's ordinal ("5.要求…", "无2.没有…", "1、本机关…"): a number followed by an ordinal mark and Chinese text.
+_ORDINAL_AFTER = re.compile(r"[.、][\u4e00-\u9fff]")
+# A table cell's ref names its row: "L12/c3" (Markdown), "t2/r5/c3" (HTML, docx), "p4/t1/r5/c3" (PDF); a range
+# inside a long token may follow (":c1-9").
+_CELL_REF = re.compile(r"^(?P<row>.+)/c\d+(?::c\d+-\d+)?$")
 # Page furniture inside tables: "- 4 -", "— 5 —", "第 3 页".
 _PAGE_NUMBER = re.compile(r"(?m)^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^\s*第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?\s*$")
 
@@ -26,6 +31,13 @@ class Piece:
     raw: str  # raw source text of the token it came from (whole token when it is short)
     ref: str  # source position
     hard: bool  # True when a token boundary (line, cell) precedes it; False when only a space does
+    at: int = 0  # position in the folded stream text
+
+
+def source_row(ref: str) -> str | None:
+    """The table row a cell's ref names ("L12/c3" -> "L12"); None for a token that is no table cell (a line)."""
+    m = _CELL_REF.match(ref)
+    return m.group("row") if m else None
 
 
 class Stream:
@@ -82,19 +94,22 @@ class Stream:
             stripped = cleaned.strip()
             if not stripped:
                 if whole_token and self.doc.cells_explicit:
-                    out.append(Piece("blank", "", "", self.ref(seg_start, seg_start), True))
+                    out.append(Piece("blank", "", "", self.ref(seg_start, seg_start), True, seg_start))
                 continue
             if stripped == ".":  # a decimal point on its own line ("851" / "." / "776247"): the solver may join it
                 s = seg_start + cleaned.index(stripped)
-                out.append(Piece("point", ".", ".", self.ref(s, s + 1), True))
+                out.append(Piece("point", ".", ".", self.ref(s, s + 1), True, s))
                 continue
             if stripped in markers:
                 s = seg_start + cleaned.index(stripped)
-                out.append(Piece("marker", stripped, self.raw(s, s + len(stripped)), self.ref(s, s + len(stripped)), True))
+                raw, ref = self.raw(s, s + len(stripped)), self.ref(s, s + len(stripped))
+                out.append(Piece("marker", stripped, raw, ref, True, s))
                 continue
             first = True
             for m in _NUMBER.finditer(cleaned):
+                if _ORDINAL_AFTER.match(cleaned, m.end()):
+                    continue  # the ordinal of a label pushed out of its row, not a value
                 s, e = seg_start + m.start(), seg_start + m.end()
-                out.append(Piece("number", m.group(0).replace(" ", ""), self.raw(s, e), self.ref(s, e), first))
+                out.append(Piece("number", m.group(0).replace(" ", ""), self.raw(s, e), self.ref(s, e), first, s))
                 first = False
         return out
