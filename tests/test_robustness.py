@@ -173,7 +173,7 @@ _NUMBER_LINE = re.compile(r"\s*[-+]?\d[\d,]*(?:\.\d+)?\s*")
 
 def rows_on_one_line(text: str) -> str:
     """A table row on one line, as copied from a browser: each run of number-only lines (and lone decimal points)
-    joined, tab-separated, to the line before it. Judged lossy: text streams take a tab for a space."""
+    joined, tab-separated, to the line before it. Lossless: the text reader takes a tab for a cell boundary."""
     out: list[str] = []
     for line in text.replace("\r\n", "\n").split("\n"):
         if out and line.strip() and (_NUMBER_LINE.fullmatch(line) or line.strip() == "."):
@@ -639,33 +639,16 @@ TRANSFORMS = [
     # Lossy or noisy: nothing may come out wrong.
     Transform("running_header", (TXT,), running_header, lossless=False),
     Transform("md_running_header", (MD,), md_running_header, lossless=False),
-    Transform("rows_on_one_line", (TXT,), rows_on_one_line, lossless=False),
+    Transform("rows_on_one_line", (TXT,), rows_on_one_line),
     Transform("one_line", (TXT,), one_line, lossless=False),
     Transform("flattened_to_text", (HTML,), html_flattened_to_text, lossless=False, suffix=TXT),
     Transform("flattened_to_text", (MD,), md_flattened_to_text, lossless=False, suffix=TXT),
     Transform("copied_as_tsv", (HTML,), html_copied_as_tsv, lossless=False, suffix=TXT),
 ]
 
-# Cases failing today, with their root cause (most important first).
-_POINT_DROPPED = (
-    "stream.Stream.pieces: _NUMBER needs digits on both sides of a decimal point, so a point that ends a line "
-    "('279.'), opens one ('.44') or stands between spaces ('851 . 776247') is dropped (only a line that is exactly "
-    "'.' becomes a 'point' piece); solve.merges then joins the two digit runs as 'a number broken over lines'")
-_POINT_SILENT = _POINT_DROPPED + (
-    ", valid_cell accepts the integer for the decimal measure and no identity checks table 二's amounts: "
-    "published as reported, a silent wrong number 10^k times too big ({})")
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    **{(report, f"decimal_split_{where}_point"): _POINT_SILENT.format(wrong)
-       for report, wrong in [("2022_sanming_1", "19167.08326 -> 1916708326"), ("2023_putian_cg_1", "279.44 -> 27944"),
-                             ("2023_putian_yjglj_1", "60.2642 -> 602642"),
-                             ("2024_sanming_1", "14515.939627 -> 14515939627"),
-                             ("2025_sanming_1", "13016.6488 -> 130166488")]
-       for where in ("before", "after")},
-    ("2023_putian_slj_1", "rows_on_one_line"): _POINT_SILENT.format("'行政事业性收费 851 . 776247' -> 851776247"),
-    **{("2020_sanming_1", f"decimal_split_{where}_point"): _POINT_DROPPED + (
-        ": '3377' '453754632' '.81' gives 3 pieces for 2 cells, so procurement count and amount, read before, "
-        "both become ambiguous (flagged, not wrong)") for where in ("before", "after")},
-}
+# Cases failing today, with their root cause (most important first). Fixed so far: a decimal point broken from its
+# digits ('279.' / '44', '851 . 776247') was dropped and the digits joined into a number 10^k too big.
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _changes(transform: Transform, path: Path) -> bool:

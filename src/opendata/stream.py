@@ -13,6 +13,9 @@ from opendata.normalize import _EXTRA, _SPACES, is_traditional, to_simplified
 # A parenthesised note inside a value cell ("（其中修订 16 件）"): its digits are not a cell value.
 _NOTE = re.compile(r"\((?![一二三四五六七八九十]{1,3}\))[^()\n]*[\u4e00-\u9fff][^()\n]*\)")  # not an ordinal "(四)"
 _NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:万元|元))?")
+# A number, or a decimal point that lost a side of its number to a break ("279." / "44", "851 . 776247").
+_NUMBER_OR_POINT = re.compile(_NUMBER.pattern + r"|\.")
+_GAP = re.compile(r"\s*")
 # A row label's ordinal ("5.要求…", "无2.没有…", "1、本机关…"): a number followed by an ordinal mark and Chinese text.
 _ORDINAL_AFTER = re.compile(r"[.、][\u4e00-\u9fff]")
 # A table cell's ref names its row: "L12/c3" (Markdown), "t2/r5/c3" (HTML, docx), "p4/t1/r5/c3" (PDF); a range
@@ -106,10 +109,22 @@ class Stream:
                 out.append(Piece("marker", stripped, raw, ref, True, s))
                 continue
             first = True
-            for m in _NUMBER.finditer(cleaned):
+            for m in _NUMBER_OR_POINT.finditer(cleaned):
+                s, e = seg_start + m.start(), seg_start + m.end()
+                if m.group(0) == ".":
+                    if self._between_digits(s, start, end):  # the solver may join it with its digits, no one else
+                        out.append(Piece("point", ".", ".", self.ref(s, e), first, s))
+                        first = False
+                    continue
                 if _ORDINAL_AFTER.match(cleaned, m.end()):
                     continue  # the ordinal of a label pushed out of its row, not a value
-                s, e = seg_start + m.start(), seg_start + m.end()
                 out.append(Piece("number", m.group(0).replace(" ", ""), self.raw(s, e), self.ref(s, e), first, s))
                 first = False
         return out
+
+    def _between_digits(self, pos: int, start: int, end: int) -> bool:
+        """Is the point at `pos` a decimal point broken from its digits: a digit before and after it, with only
+        spaces and line breaks between, inside the region? (A point after a number and before text is not.)"""
+        before = self.text[start:pos].rstrip()
+        after = _GAP.match(self.text, pos + 1, end)
+        return bool(before) and before[-1].isdigit() and after.end() < end and self.text[after.end()].isdigit()
