@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,44 @@ def built_package(tmp_path_factory):
     reports = [extract(source(r), manifest_row(r)) for r in ("seed_luzhou_2020", "2022_sanming_1", "2024_sanming_1")]
     publish(reports, out, ROOT)
     return out
+
+
+# The package the comparison tests (metrics, compare, chart) read: Sanming 2019-2025, the seed, Putian's departments,
+# Pingtan, and Hongze (a 2021 table 二 beside a 2019 table 三).
+SELECTED = (
+    "seed_luzhou_2020", "2019_sanming_1", "2020_sanming_1", "2021_sanming_1", "2022_sanming_1", "2024_sanming_1",
+    "2025_sanming_1", "2019_putian_1", "2019_putian_2", "2020_putian_tjj_1", "2023_putian_cg_1", "2023_putian_kjj_1",
+    "2023_putian_mzj_1", "2023_putian_slj_1", "2023_putian_yjglj_1", "2024_putian_sjj_1", "2022_pingtan_1",
+    "2024_pingtan_1", "2025_pingtan_1", "2023_hongze_1", "2024_hongze_1",
+)
+
+
+@cache
+def build_comparison_package(base: Path) -> Path:
+    """Publish the selected reports."""
+    from opendata.build import extract
+    from opendata.publish import publish
+
+    reports = [extract(source(report_id), manifest_row(report_id)) for report_id in SELECTED]
+    return publish(reports, base / "comparison-package", ROOT)
+
+
+@pytest.fixture(scope="session")
+def comparison_package(tmp_path_factory) -> Path:
+    return build_comparison_package(tmp_path_factory.getbasetemp())
+
+
+def sql(package: Path, text: str, *params) -> list[dict]:
+    from opendata.query import connect
+
+    con = connect(package)
+    try:
+        cursor = con.execute(text, list(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def published_reports(package: Path) -> list[str]:
+    return [r["report_id"] for r in sql(package, "select report_id from reports order by report_id")]

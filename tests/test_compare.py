@@ -7,8 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import gold
-from test_metrics import comparison_package, published_reports  # noqa: F401 - the fixture is shared
+from conftest import gold, published_reports
 
 runner = CliRunner()
 
@@ -76,8 +75,7 @@ def test_sanming_requests_by_year(comparison_package, region):
 
 def test_putian_departments_grant_rate_2023(comparison_package):
     departments = [r for r in published_reports(comparison_package) if r.startswith("2023_putian_")]
-    if len(departments) < 2:
-        pytest.skip("the 2023 Putian department reports do not extract yet")
+    assert len(departments) == 5
     rows, stderr = compare_json(comparison_package, "grant_rate", "--year", 2023, "--scope", "agency",
                                 "--region", "莆田", "--min-requests", 1)
     expected = {}
@@ -118,7 +116,7 @@ def test_output_formats_are_those_of_query(comparison_package):
     csv_lines = invoke(*args, "-f", "csv").stdout.strip().split("\n")
     assert csv_lines[0].startswith("year,region,region_code,agency,scope")
     g = gold("2019_sanming_1")["applications"]["new_requests"]["total"]
-    assert csv_lines[1].startswith(f"2019,福建省三明市,350400,") and f",{g}," in csv_lines[1]
+    assert csv_lines[1].startswith("2019,福建省三明市,350400,") and f",{g}," in csv_lines[1]
     assert len(invoke(*args, "-f", "jsonl").stdout.strip().split("\n")) == len(csv_lines) - 1
     assert "| 2019 | 福建省三明市 |" in invoke(*args, "-f", "markdown").stdout
     assert "福建省三明市" in invoke(*args).stdout
@@ -145,8 +143,7 @@ def test_published_package_ranking_agrees_with_gold():
     from conftest import GOLD, ROOT
 
     package = ROOT / "datapackage"
-    if not (package / "datapackage.json").is_file():
-        pytest.skip("no published datapackage/ yet")
+    assert (package / "datapackage.json").is_file(), "the published package is committed"
     rows, _ = compare_json(package, "substantive_disclosure_rate", "--year", 2024)
     assert rows, "the published package ranks no 2024 report"
     checked = 0

@@ -282,7 +282,6 @@ def render_pdf(rep, break_before: int, path: Path) -> None:
                  for item in sub["items"]]
         w.table([150] + [300 / n] * n, rows)
     w.line("三、收到和处理政府信息公开申请情况", new_page=True)
-    columns = [c.code for c in t3.codes("columns")]
     header = [
         [(t3.spec["header_labels"][0], 3, 3), ("申请人情况", 7, 1)],
         [("自然人", 1, 2), ("法人或其他组织", 5, 1), ("总计", 1, 2)],

@@ -149,7 +149,9 @@ class Aligner:
     def applications(self, start: int, end: int) -> tuple[str, list[Cell]]:
         table = TEMPLATE.table(T3)
         columns = table.codes("columns")
-        layout = "2021" if self.find(table.code("rows", "other_no_correction").pattern, start, end) else "2019"
+        # The 2021 layout splits （六）其他处理 into sub-rows; either of the two distinctive ones proves it.
+        sub_rows = [table.code("rows", c).pattern for c in ("other_no_correction", "other_fee_unpaid")]
+        layout = "2021" if any(self.find(p, start, end) for p in sub_rows) else "2019"
         eqs = equations({T3: layout})
         spans = self.t3_labels(TEMPLATE.application_rows(layout), layout, start, end)
 
