@@ -114,10 +114,12 @@ def test_kewei_rows_left_without_labels_are_read_where_certain():
     agreed = _gold_cells(rid, T3, unable, APPLICANTS[1:6]) | _gold_cells(rid, T3, other, APPLICANTS[2:6])
     assert _published(report, expected) == expected
     assert _published(report, agreed) == agreed
-    differing = [f"{T3}.{r}.{c}" for r in unable for c in ("natural_person", "total")]
-    differing += [f"{T3}.{r}.{c}" for r in other for c in ("natural_person", "commercial_enterprise", "total")]
-    assert set(_published(report, differing).values()) == {"ambiguous"}
-    assert set(gold(rid)["ambiguous"]) - {f"{T3}.carried_forward.total"} <= set(differing)
+    # What is not certain is exactly what gold lists as ambiguous or as settled only from outside the tables (the
+    # printed order of detached rows; see tests/gold/corrections.json), and it is flagged, never a value.
+    g = gold(rid)
+    flagged = {c.key for c in report.cells if c.status in ("ambiguous", "unreadable")}
+    assert flagged == (set(g["ambiguous"]) | set(g["unsettled_by_tables"])) - {f"{T3}.carried_forward.total"}
+    assert report.table_cells(T3)["carried_forward", "total"].status == "blank"  # an empty cell in the source
     assert not [e for e in report.errors if "table 三" in e]
     assert {c.result for c in report.checks if c.check_id in ("H1", "H2", "H3")} <= {"pass", "not_assessable"}
 
@@ -150,12 +152,13 @@ def test_office_certain_cells_are_read():
     assert _values(report, T3, "new_requests") == [1259, 36, 0, 0, 0, 0, 1295]
     assert _values(report, T3, "carried_forward") == [290, 3, 0, 0, 0, 0, 293]
     assert _values(report, T3, "denied_internal_affairs") == [8, 0, 0, 0, 1, 0, 9]  # label split over two cells
-    # '| 规章 | 22 | 235 |' under a 3-column header: a cell was lost (pulled out as '22（其中修订 16 件）'), and where
-    # it stood the structure does not tell: every cell of both rows is ambiguous, none guessed.
-    for row in ("rules", "normative_docs"):
-        cells = [report.table_cells(T2)[row, m] for m in ("issued_count", "repealed_count", "in_force_count")]
-        assert {c.status for c in cells} == {"ambiguous"}
-        assert all("lost" in c.note for c in cells)
+    # '| 规章 | 22 | 235 |' under a 3-column header: a cell was lost, and the table does not say where. Gold settles
+    # 制发 and 现行有效 from loose annotation lines and the narrative (tests/gold/corrections.json) and lists 废止 as
+    # ambiguous: all six are flagged, none filled in.
+    g = gold("2025_shanghai_office_1")
+    expected_flags = set(g["ambiguous"]) | set(g["unsettled_by_tables"])
+    assert len(expected_flags) == 6
+    assert {c.key for c in report.cells if c.status in ("ambiguous", "unreadable")} == expected_flags
 
 
 # -- reader units -------------------------------------------------------------------------------------------------
