@@ -57,7 +57,7 @@ def scaled_package(source: Path, scale: int, out: Path) -> Path:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from opendata.publish import _file_info, write_csv
+    from opendata.publish import file_info, write_csv
 
     if out.exists():
         shutil.rmtree(out)
@@ -75,7 +75,7 @@ def scaled_package(source: Path, scale: int, out: Path) -> Path:
         schema = json.loads((out / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
         write_csv(big.to_pylist(), schema, out / "data" / f"{name}.csv")
     for r in descriptor["resources"]:
-        info = _file_info(out / r["path"])
+        info = file_info(out / r["path"])
         if "hash" in r:
             r.update(info)
         else:

@@ -78,7 +78,7 @@ def test_validate_catches_a_silently_changed_number(built_package, tmp_path):
     pq.write_table(t, path)
     r = invoke("validate", str(pkg))
     assert r.exit_code == 1
-    assert "UNDECLARED" in r.stderr and "applications.granted" in r.stderr
+    assert "MISMATCH H3 in seed_luzhou_2020: applications.granted: recomputed fail" in r.stderr
 
 
 def test_help_is_fast_and_does_not_import_heavy_libraries():
@@ -88,3 +88,27 @@ def test_help_is_fast_and_does_not_import_heavy_libraries():
     code = "import sys; from opendata.cli import app; print(','.join(m for m in ('pandas','duckdb','pdfplumber','pyarrow') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
     assert out == ""
+
+
+def test_validate_catches_a_declared_failure_the_values_do_not_show(built_package, tmp_path):
+    import shutil
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(built_package, pkg)
+    path = pkg / "data" / "checks.parquet"
+    t = pq.read_table(path)
+    mask = pc.and_(pc.equal(t["report_id"], "seed_luzhou_2020"), pc.equal(t["subject"], "applications.total"))
+    mask = pc.and_(mask, pc.equal(t["check_id"], "H1"))
+    t = t.set_column(t.schema.get_field_index("result"), "result", pc.if_else(mask, "fail", t["result"]))
+    pq.write_table(t, path)
+    r = invoke("validate", str(pkg))
+    assert r.exit_code == 1
+    assert "MISMATCH H1 in seed_luzhou_2020: applications.total: recomputed pass, the package publishes fail" in r.stderr
+
+
+def test_validate_names_a_missing_package(tmp_path):
+    r = invoke("validate", str(tmp_path / "nowhere"))
+    assert r.exit_code == 1 and "datapackage.json not found" in r.stderr

@@ -104,3 +104,16 @@ def test_build_command_publishes_the_good_reports_when_one_is_broken(tmp_path):
 
     reports = pd.read_csv(out / "data" / "reports.csv")
     assert "seed" in set(reports.report_id)
+
+
+def test_a_fraction_in_an_integer_column_is_an_error_never_truncated(tmp_path, seed_report):
+    import copy
+
+    from opendata import publish
+
+    report = copy.deepcopy(seed_report)
+    cell = next(c for c in report.cells if c.key == "applications.new_requests.natural_person")
+    cell.value = 352.5  # what a reader would never publish; the writer must not truncate it to 352 either
+    with pytest.raises(publish.PublishError, match=r"applications\.value.*seed_luzhou_2020.*352\.5"):
+        publish.publish([report], tmp_path / "datapackage", ROOT)
+    assert not (tmp_path / "datapackage").exists()

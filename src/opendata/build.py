@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +90,18 @@ def extract_batch(paths: Iterable[Path], manifest: Path | None = None) -> Batch:
     return batch
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None) -> Batch:
+    """Extract every report under `paths` and publish those read to `out` (atomically; nothing is written when no
+    report could be read). The batch says what was read and what went wrong."""
+    from opendata.publish import publish
+
+    paths = list(paths)
+    if manifest is None and len(paths) == 1 and (paths[0] / "manifest.csv").is_file():
+        manifest = paths[0] / "manifest.csv"  # a folder of reports with its own manifest, like sources/
+    batch = extract_batch(paths, manifest)
+    if batch.reports:
+        publish(batch.reports, out)
+    return batch
 
 
-__all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "extract_batch", "source_files", "sha256"]
+__all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "build_package", "extract_batch", "source_files"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from opendata.identities import equations
+from opendata.identities import IDS, equations
 from opendata.model import Cell, CheckResult, Report
 from opendata.template import TEMPLATE
 
@@ -78,7 +78,7 @@ def _identity(check_id: str):
     return run
 
 
-for _id in ("H1", "H2", "H3", "H4"):
+for _id in IDS:  # one named check per identity of schemas/identities.yaml
     check(_id)(_identity(_id))
 
 

@@ -29,27 +29,28 @@ def _err(message: str) -> None:
 def build(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Report files or folders (default: sources/).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Package folder to write (replaced atomically).")] = DEFAULT_PACKAGE,
-    manifest: Annotated[Optional[Path], typer.Option(help="Manifest CSV (default: sources/manifest.csv when building sources/).")] = None,
+    manifest: Annotated[Optional[Path], typer.Option(help="Manifest CSV (default: manifest.csv in the one folder given, e.g. sources/).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 2 when a report had reading errors.")] = False,
 ) -> None:
     """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
-    from opendata.build import extract_batch
-    from opendata.publish import publish
+    from opendata.build import build_package
+    from opendata.manifest import ManifestError
+    from opendata.publish import PublishError
 
-    paths = paths or [Path("sources")]
-    if manifest is None and paths == [Path("sources")]:
-        manifest = Path("sources/manifest.csv")
-    batch = extract_batch(paths, manifest)
+    try:
+        batch = build_package(paths or [Path("sources")], out, manifest)
+    except (ManifestError, PublishError) as exc:
+        _err(f"error: {exc}; {out}/ was left as it was")
+        raise typer.Exit(1) from None
     for error in batch.reading_errors:
         _err(f"error: {error}")
-    reports, problems = batch.reports, len(batch.reading_errors)
-    if not reports:
+    if not batch.reports:
         _err("error: no report could be read; the package was not written")
         raise typer.Exit(1)
-    publish(reports, out)
-    failed = sum(1 for r in reports for c in r.checks if c.result == "fail")
-    _err(f"published {len(reports)} reports to {out}/ ({failed} failed checks, {problems} reading errors)")
-    if strict and problems:
+    failed = sum(1 for r in batch.reports for c in r.checks if c.result == "fail")
+    _err(f"published {len(batch.reports)} reports to {out}/ ({failed} failed checks, "
+         f"{len(batch.reading_errors)} reading errors)")
+    if strict and batch.reading_errors:
         raise typer.Exit(2)
 
 
@@ -86,18 +87,23 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Also fail on identity failures the package declares (source errors).")] = False,
 ) -> None:
     """Validate the package's files against their Table Schemas and recompute the template's identities."""
-    from opendata.validate import validate_package
+    from opendata.validate import QueryError, validate_package
 
-    result = validate_package(package)
+    try:
+        result = validate_package(package)
+    except QueryError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from None
     for e in result.frictionless_errors:
         _err(f"frictionless: {e}")
     for rid, c in result.declared_failures:
         _err(f"declared {c.check_id} failure in {rid}: {c.subject}: {c.message}")
-    for rid, c in result.undeclared:
-        _err(f"UNDECLARED {c.check_id} failure in {rid}: {c.subject}: {c.message}")
+    for rid, c, published in result.mismatches:
+        _err(f"MISMATCH {c.check_id} in {rid}: {c.subject}: recomputed {c.result}, the package publishes "
+             f"{published or 'no result'}: {c.message}")
     passed = sum(1 for _, c in result.identity_results if c.result == "pass")
     _err(f"frictionless: {'valid' if result.frictionless_valid else 'INVALID'}; identities: {passed} pass, "
-         f"{len(result.declared_failures)} declared failures, {len(result.undeclared)} undeclared failures")
+         f"{len(result.declared_failures)} declared failures, {len(result.mismatches)} mismatches")
     if not result.valid or (strict and result.declared_failures):
         raise typer.Exit(1)
 

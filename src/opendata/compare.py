@@ -140,8 +140,9 @@ def series(rows: list[dict]) -> list[tuple]:
 
 def package_source(package: Path) -> dict:
     """What a chart's caption cites: the package's name, title, version and build time."""
-    descriptor = package / "datapackage.json" if package.is_dir() else package
-    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    from opendata.query import descriptor_path
+
+    meta = json.loads(descriptor_path(package).read_text(encoding="utf-8"))
     return {k: meta.get(k) for k in ("name", "title", "version", "created")}
 
 

@@ -6,6 +6,7 @@ One place for the arithmetic: checks evaluate these equations, the solver uses t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from opendata.schemas import load_yaml
 from opendata.template import TEMPLATE
@@ -26,23 +27,29 @@ class Equation:
         return self.lhs + self.rhs
 
 
+IDS: list[str] = [spec["id"] for spec in load_yaml("identities.yaml")["identities"]]
+
+
 def equations(layouts: dict[str, str]) -> list[Equation]:
     """All equations for a report whose tables follow `layouts` (table -> "2019" | "2021")."""
+    return list(_equations(layouts.get("applications")))
+
+
+@cache
+def _equations(applications_layout: str | None) -> tuple[Equation, ...]:
+    """Table 四's equations always; table 三's for its layout (none when table 三 was not read)."""
     out: list[Equation] = []
     for spec in load_yaml("identities.yaml")["identities"]:
         table = spec["table"]
-        if table == "applications" and table not in layouts:
-            continue
         if table == "applications":
-            rows = [r.code for r in TEMPLATE.application_value_rows(layouts[table])]
-            outcome_rows = [
-                r.code for r in TEMPLATE.application_value_rows(layouts[table]) if r.get("outcome")
-            ]
-            columns = [c.code for c in TEMPLATE.table(table).codes("columns")]
-            members = columns if spec["over"] == "columns" else rows
+            if applications_layout is None:
+                continue
+            value_rows = TEMPLATE.application_value_rows(applications_layout)
+            members = {"columns": [c.code for c in TEMPLATE.table(table).codes("columns")],
+                       "rows": [r.code for r in value_rows]}[spec["over"]]
+            outcome_rows = [r.code for r in value_rows if r.get("outcome")]
         else:
-            members = [b.code for b in TEMPLATE.table(table).codes("blocks")]
-            outcome_rows = []
+            members, outcome_rows = [b.code for b in TEMPLATE.table(table).codes("blocks")], []
         rhs_codes = outcome_rows if spec["rhs"] == "outcome_rows" else spec["rhs"]
         for member in members:
             if spec["over"] == "columns":  # terms are rows, member is the column
@@ -52,4 +59,4 @@ def equations(layouts: dict[str, str]) -> list[Equation]:
                 lhs = tuple((member, c) for c in spec["lhs"])
                 rhs = tuple((member, c) for c in rhs_codes)
             out.append(Equation(spec["id"], table, member, lhs, rhs))
-    return out
+    return tuple(out)

@@ -81,8 +81,11 @@ def code_lists(resource: str) -> dict[str, str]:
     """Field -> the template's code list its values come from (`enumFrom` in the raw Table Schema)."""
     import json
 
+    from opendata.template import TEMPLATE
+
     raw = json.loads((schemas_dir() / "resources" / f"{resource}.schema.json").read_text(encoding="utf-8"))
-    return {f["name"]: f["enumFrom"] for f in raw["fields"] if f.get("enumFrom")}
+    return {f["name"]: ref for f in raw["fields"]
+            if (ref := f.get("enumFrom")) and ref.split(".")[0] in TEMPLATE.tables}  # not templates, statuses, …
 
 
 def codes_table(ref: str) -> str:

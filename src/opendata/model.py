@@ -27,9 +27,7 @@ class Document:
     # False for text streams, where blank cells leave no trace.
     cells_explicit: bool = False
     encoding: str | None = None
-
-
-STATUSES = ("reported", "blank", "marker", "ambiguous", "unreadable", "derived")
+    sha256: str = ""  # of the file's bytes when it was read: what the published values were read from
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Writers: the data package (datapackage.json, a CSV and a Parquet file per resource), written aside and swapped.
 
 An interrupted build leaves the previous package untouched: everything is written to a sibling temporary folder,
-validated, and only then renamed into place.
+and only when every file is written is the folder renamed into place.
 """
 
 from __future__ import annotations
@@ -19,18 +19,16 @@ from pathlib import Path
 from opendata import codebook
 from opendata.model import Report
 from opendata.schemas import load_yaml, table_schema
+from opendata.template import TEMPLATE
 
-CELL_TABLES = {
-    "proactive_disclosure": ("item", "measure"),
-    "applications": ("row", "applicant"),
-    "review_litigation": ("block", "outcome"),
-}
+
+
+class PublishError(ValueError):
+    pass
 
 
 def resource_rows(reports: list[Report], root: Path) -> dict[str, list[dict]]:
     """The rows of every resource, in publishing order."""
-    from opendata.template import TEMPLATE
-
     tables: dict[str, list[dict]] = {name: [] for name in load_yaml("package.yaml")["resources"]}
     published = {r.report_id for r in reports}
     for r in reports:
@@ -43,13 +41,13 @@ def resource_rows(reports: list[Report], root: Path) -> dict[str, list[dict]]:
             "report_id": r.report_id, "year": r.meta.year, "region_code": r.meta.region_code,
             "region_name": r.meta.region_name, "agency": r.meta.agency, "scope": r.meta.scope,
             "template": r.template, "title": r.meta.title, "source_path": source_path,
-            "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "source_format": r.document.format,
+            "source_sha256": r.document.sha256, "source_format": r.document.format,
             "script": r.script, "origin_url": r.meta.origin_url,
             # only when its twin is published too (the field is a key into this resource)
             "duplicate_of": r.meta.duplicate_of if r.meta.duplicate_of in published else None,
         })
         for c in r.cells:
-            row_key, col_key = CELL_TABLES[c.table]
+            row_key, col_key = TEMPLATE.cell_keys[c.table]
             row = {"report_id": r.report_id, row_key: c.row, col_key: c.column, "value": c.value}
             if c.table == "proactive_disclosure":
                 row["unit"] = TEMPLATE.table(c.table).code("measures", c.column).unit
@@ -83,31 +81,56 @@ def write_csv(rows: list[dict], schema: dict, path: Path) -> None:
             writer.writerow([_csv_value(row.get(name), types[name]) for name in fields])
 
 
-_ARROW = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool", "year": "int64"}
+_ARROW = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool_", "year": "int64"}
 
 
 def arrow_schema(schema: dict):
     import pyarrow as pa
 
     return pa.schema([
-        pa.field(f["name"], getattr(pa, _ARROW[f["type"]])() if _ARROW[f["type"]] != "bool" else pa.bool_(),
+        pa.field(f["name"], getattr(pa, _ARROW[f["type"]])(),
                  nullable=not f.get("constraints", {}).get("required", False),
                  metadata={"description": f.get("description", "")})
         for f in schema["fields"]
     ])
 
 
-def write_parquet(rows: list[dict], schema: dict, path: Path) -> None:
+def write_parquet(rows: list[dict], schema: dict, path: Path, resource: str = "") -> None:
+    """Typed from the Table Schema with safe casts: a fraction in an integer column or a missing required value
+    is an error naming the resource, the field and the report, never a silently truncated number."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     arrow = arrow_schema(schema)
-    columns = {f.name: [row.get(f.name) for row in rows] for f in arrow}
-    table = pa.Table.from_pydict(columns, schema=arrow)
-    pq.write_table(table, path, compression="zstd")
+    columns = []
+    for f in arrow:
+        values = [row.get(f.name) for row in rows]
+        try:
+            column = pa.array(values).cast(f.type) if any(v is not None for v in values) else pa.nulls(len(values), f.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            bad = next((row for row in rows if not _fits(row.get(f.name), f.type)), {})
+            raise PublishError(f"{resource}.{f.name}: {exc} (report {bad.get('report_id', '?')}, value "
+                               f"{bad.get(f.name)!r})") from exc
+        if not f.nullable and column.null_count:
+            bad = next(row for row in rows if row.get(f.name) is None)
+            raise PublishError(f"{resource}.{f.name} is required but empty for report {bad.get('report_id', '?')}")
+        columns.append(column)
+    pq.write_table(pa.Table.from_arrays(columns, schema=arrow), path, compression="zstd")
 
 
-def _file_info(path: Path) -> dict:
+def _fits(value, arrow_type) -> bool:
+    import pyarrow as pa
+
+    if value is None:
+        return True
+    try:
+        pa.array([value]).cast(arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    return True
+
+
+def file_info(path: Path) -> dict:
     data = path.read_bytes()
     return {"hash": f"sha256:{hashlib.sha256(data).hexdigest()}", "bytes": len(data)}
 
@@ -136,16 +159,15 @@ def descriptor(reports: list[Report], out: Path, resources: list[str]) -> dict:
                 "description": schema["description"],
                 "schema": f"schemas/{name}.schema.json",
             }
-            info = _file_info(out / path)
+            info = file_info(out / path)
             if fmt == "csv":
+                entry["encoding"] = "utf-8"
                 entry.update(info)
             else:
                 # frictionless 5 reads Parquet through pyarrow and cannot measure its bytes or hash (it reports
                 # "actual is None"), so the integrity of Parquet files is recorded under x- names and checked by
                 # `opendata validate`.
                 entry.update({f"x-{k}": v for k, v in info.items()})
-            if fmt == "csv":
-                entry["encoding"] = "utf-8"
             package["resources"].append(entry)
     return package
 
@@ -165,7 +187,7 @@ def publish(reports: list[Report], out: Path, root: Path | None = None) -> Path:
             (tmp / "schemas" / f"{name}.schema.json").write_text(
                 json.dumps(schema, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             write_csv(rows, schema, tmp / "data" / f"{name}.csv")
-            write_parquet(rows, schema, tmp / "data" / f"{name}.parquet")
+            write_parquet(rows, schema, tmp / "data" / f"{name}.parquet", name)
         package = descriptor(reports, tmp, list(tables))
         (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         _swap(tmp, out)

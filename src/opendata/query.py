@@ -13,11 +13,17 @@ class QueryError(Exception):
     pass
 
 
-def package_resources(package: Path) -> dict[str, Path]:
-    """Resource name -> Parquet file, from the package's datapackage.json."""
+def descriptor_path(package: Path) -> Path:
+    """The datapackage.json of a package given as its folder or as the descriptor itself."""
     descriptor = package / "datapackage.json" if package.is_dir() else package
     if not descriptor.is_file():
         raise QueryError(f"no data package at {package} (datapackage.json not found); run `opendata build` first")
+    return descriptor
+
+
+def package_resources(package: Path) -> dict[str, Path]:
+    """Resource name -> Parquet file, from the package's datapackage.json."""
+    descriptor = descriptor_path(package)
     meta = json.loads(descriptor.read_text(encoding="utf-8"))
     return {
         r["name"].removesuffix("-parquet"): (descriptor.parent / r["path"]).resolve()

@@ -140,5 +140,11 @@ class Template:
     def application_value_rows(self, layout: str) -> list[Code]:
         return [r for r in self.application_rows(layout) if r.is_value_row(layout)]
 
+    @property
+    def cell_keys(self) -> dict[str, tuple[str, str]]:
+        """Each table's names for a cell's row and column in the published resources (item/measure, row/applicant,
+        block/outcome), from template.yaml's row_kind and column_kind."""
+        return {name: (t.spec["row_kind"], t.spec["column_kind"]) for name, t in self.tables.items()}
+
 
 TEMPLATE = Template(load_yaml("template.yaml"))

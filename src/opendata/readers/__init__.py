@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from opendata.model import Document
@@ -31,7 +32,10 @@ def read(path: Path) -> Document:
         reader = importlib.import_module(f"opendata.readers.{module}")
     except ModuleNotFoundError as exc:
         raise UnsupportedFormat(f"{path}: the {module} reader is not available ({exc})") from exc
-    return reader.read(path)
+    data = path.read_bytes()
+    doc = reader.read(path)
+    doc.sha256 = hashlib.sha256(data).hexdigest()
+    return doc
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
