@@ -81,6 +81,29 @@ def test_one_changed_number_fails_the_matching_identities(tmp_path):
     assert (h3.actual, h3.expected) == (126, 127)  # total as printed vs the sum of the printed applicant cells
 
 
+@pytest.mark.parametrize("old, new, column, why", [
+    # 352 is 本年新收 / 自然人 (line 102), 21 is 本年新收 / 商业企业 (line 103): both counts, never fractions or signed.
+    ("352", "352.5", "natural_person", "'352.5' is not a whole count"),
+    ("21", "-21", "commercial_enterprise", "'-21' has a sign"),
+])
+def test_a_number_outside_its_cells_domain_is_unreadable(tmp_path, old, new, column, why):
+    from opendata.build import extract
+
+    report = extract(_copy_with(tmp_path, old, new))
+    cell = next(c for c in report.cells if c.key == f"applications.new_requests.{column}")
+    assert (cell.status, cell.value, cell.raw) == ("unreadable", None, new)
+    assert why in cell.note
+    # Only the identities with that cell as a term cannot be assessed; the rest hold, every other cell as before.
+    results = {(c.check_id, c.subject): c.result for c in report.checks if c.check_id in ("H1", "H2", "H3", "H4")}
+    assert {k for k, r in results.items() if r != "pass"} == {
+        ("H3", "applications.new_requests"), ("H1", f"applications.{column}")}
+    assert {results[("H3", "applications.new_requests")], results[("H1", f"applications.{column}")]} == {
+        "not_assessable"}
+    expected = gold("seed_luzhou_2020")
+    others = [c for c in report.cells if c is not cell]
+    assert all(c.status == "reported" and c.value == expected[c.table][c.row][c.column] for c in others)
+
+
 def test_twin_table_mismatch_is_a_failed_check(tmp_path):
     from opendata.build import extract
 

@@ -206,6 +206,20 @@ def test_valid_cell_domain():
     assert not valid_cell("5元", count) and valid_cell("5元", amount) and valid_cell("1,234", count)
 
 
+def test_one_piece_per_cell_outside_the_domain_is_unreadable():
+    # Read as printed, but only within each cell's domain: no fraction or unit in a count, no sign in an unsigned cell.
+    count, amount, change = Column(("p", "count")), Column(("p", "amount"), decimal=True), Column(("p", "change"),
+                                                                                                   signed=True)
+    [readings] = solve([Row([count, count, count, amount, change], pieces("352.5 -3 5元 1.5 -3"))])
+    assert [r.status for r in readings] == ["unreadable"] * 3 + ["reported"] * 2
+    assert [r.note for r in readings[:3]] == [
+        "'352.5' is not a whole count", "'-3' has a sign; only a change (a signed measure) has one",
+        "'5元' has a unit; only an amount has one"]
+    assert [r.value for r in readings[3:]] == [1.5, -3]
+    # A number printed whole with a leading zero is in the domain: read as printed (only cuts and joins avoid it).
+    assert solve([Row([count], pieces("012"))])[0][0].value == 12
+
+
 # -- property tests: random consistent reports rendered as messy text --------------------------------------------
 
 @dataclass

@@ -8,36 +8,77 @@ its label's own table row; rows a converter left without their label are bound o
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 
 from opendata.model import Cell, Document, Report
 from opendata.identities import equations
-from opendata.normalize import key
+from opendata.normalize import fold, key
 from opendata.solve import Column, Reading, Row, confirmed, solve, unpadded
 from opendata.stream import Piece, Stream, source_row
 from opendata.template import TEMPLATE, Code, label_alternatives
 
 T2, T3, T4 = "proactive_disclosure", "applications", "review_litigation"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# Table 二 begins at the caption of its first sub-table (第二十条第（一）项), else at its header row's label (信息内容).
+_T2_CAPTIONS = tuple(dict.fromkeys(TEMPLATE.proactive_layout(t)[0]["caption"] for t in TEMPLATE.templates))
+_T2_HEADER = TEMPLATE.table(T2).spec["header_label"]
+# Table 三 begins at a header label, or at its first row where that comes first.
+_T3_HEADERS = tuple(TEMPLATE.table(T3).spec["header_labels"])
+_T3_FIRST_ROW = TEMPLATE.table(T3).codes("rows")[0]
+
+
+def _t4_labels() -> list[str]:
+    table = TEMPLATE.table(T4)
+    return [*table.spec["header_labels"], *(c.zh for name in table.kinds.values() for c in table.codes(name))]
+
+
+# Table 四's header labels (行政复议, 行政诉讼) and its first outcome (结果维持), of which a shattered header may print
+# only the part it does not share with the next outcome (维持, the 结果 of 结果维持 / 结果纠正 printed once above).
+_T4_FIRST, _T4_SECOND = TEMPLATE.table(T4).spec["header_labels"]
+_T4_OUTCOME, _T4_NEXT_OUTCOME = (o.zh for o in TEMPLATE.table(T4).codes("outcomes")[:2])
+_T4_OUTCOME_TAIL = _T4_OUTCOME[len(os.path.commonprefix([_T4_OUTCOME, _T4_NEXT_OUTCOME])):]
+# A token of table 四's header: only the characters of its labels (also shattered: "结果结果其他尚未", "总 计").
+_T4_HEADER_TEXT = re.compile(
+    r"[\W_]*(?:[" + re.escape("".join(sorted({ch for label in _t4_labels() for ch in key(label)}))) + r"][\W_]*)+")
+# Not-applicable markers: those that are Chinese words (无, 不适用), and those that are one symbol (/, -, ×).
+_WORD_MARKERS = sorted(m for m in TEMPLATE.folded_markers if _CJK.search(m))
+_SYMBOL_MARKERS = sorted(m for m in TEMPLATE.folded_markers if len(m) == 1 and not _CJK.search(m))
+# Where table 四's values begin, after its header labels: a digit or a one-symbol marker.
+_T4_FIRST_VALUE = re.compile(r"\d|" + "|".join(re.escape(m) for m in _SYMBOL_MARKERS))
 # Text after table 四's values: a run of Chinese, or a line opening with Chinese ("(一)2024年…"), unless the line is
 # only a not-applicable marker.
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-# A token of table 四's header: only the characters of its labels (also shattered: "结果结果其他尚未", "总 计").
-_T4_HEADER_TEXT = re.compile(r"[\W_]*(?:[行政复议诉讼未经直接起后结果维持纠正其他尚审总计][\W_]*)+")
-_AFTER_T4_VALUES = re.compile(r"(?m)[\u4e00-\u9fff]{2,}|^ ?(?!(?:无|不适用) ?$)\(?[\u4e00-\u9fff]")
+_AFTER_T4_VALUES = re.compile(
+    r"(?m)[\u4e00-\u9fff]{2,}|^ ?(?!(?:" + "|".join(map(re.escape, _WORD_MARKERS)) + r") ?$)\(?[\u4e00-\u9fff]")
 
 
+@cache
 def _pattern(*labels: str) -> re.Pattern:
     return re.compile(label_alternatives(*labels))
 
 
+@cache
+def _telling_codes(name: str) -> tuple[Code, ...]:
+    """The exclusive codes of a table (`Template.exclusive_codes`) whose label, found in a text, proves their
+    template: those whose label pattern finds no label another template prints in that table (（六）其他处理 is
+    printed in both layouts of table 三; 3.其他 would be found in the column 其他)."""
+    table = TEMPLATE.table(name)
+    codes = [c for list_name in table.kinds.values() for c in table.codes(list_name)]
+    out = []
+    for template, exclusive in TEMPLATE.exclusive_codes(name).items():
+        others = [fold(label) for c in codes if set(c.templates) - {template} for label in (c.zh, *c.variants)]
+        out += [c for c in codes if c.code in exclusive and not any(c.pattern.search(label) for label in others)]
+    return tuple(out)
+
+
 class Aligner:
-    def __init__(self, doc: Document, stream: Stream | None = None, year: int | None = None):
+    def __init__(self, doc: Document, stream: Stream, year: int | None = None):
         self.doc = doc
         self.year = year  # the report year, when known: judges headers that name a year
-        self.stream = stream or Stream(doc)
-        self.text = self.stream.text
-        self.markers = TEMPLATE.markers
+        self.stream = stream
+        self.text = stream.text
         self.errors: list[str] = []
 
     def fail(self, table: str, what: str) -> None:
@@ -50,12 +91,12 @@ class Aligner:
 
     def locate(self) -> dict[str, tuple[int, int]]:
         """Start and end of each table's region in the stream (missing tables are absent)."""
-        t2 = self.find(_pattern("第二十条第（一）项")) or self.find(_pattern("信息内容"))
-        t3_labels = TEMPLATE.table(T3).spec["header_labels"]
-        t3 = self.find(_pattern(*t3_labels), t2.end() if t2 else 0)
-        new_requests = TEMPLATE.table(T3).code("rows", "new_requests").pattern
-        if t3 is None or (m := self.find(new_requests, t2.end() if t2 else 0)) and m.start() < t3.start():
-            t3 = self.find(new_requests, t2.end() if t2 else 0)
+        t2 = self.find(_pattern(*_T2_CAPTIONS)) or self.find(_pattern(_T2_HEADER))
+        after_t2 = t2.end() if t2 else 0
+        t3 = self.find(_pattern(*_T3_HEADERS), after_t2)
+        first_row = self.find(_T3_FIRST_ROW.pattern, after_t2)
+        if first_row and (t3 is None or first_row.start() < t3.start()):
+            t3 = first_row
         regions: dict[str, tuple[int, int]] = {}
         if t2:
             regions[T2] = (t2.start(), t3.start() if t3 else len(self.text))
@@ -76,7 +117,7 @@ class Aligner:
     def proactive(self, start: int, end: int) -> tuple[str, list[Cell]]:
         table = TEMPLATE.table(T2)
         measures = {m.code: m for m in table.codes("measures")}
-        layout = self.detect_proactive_layout(start, end)
+        layout = self.layout(T2, start, end)
         spans: list[tuple[int, int, str | None]] = []  # (start, end, item code or None for captions/headers)
         boundary = _pattern(table.spec["header_label"], *[s["caption"] for s in TEMPLATE.proactive_layout(layout)])
         for m in boundary.finditer(self.text, start, end):
@@ -103,7 +144,7 @@ class Aligner:
                     continue
                 s, e = found[code]
                 nxt = min((a for a, _, _ in spans if a >= e), default=end)
-                pieces = self.stream.pieces(e, nxt, self.markers)
+                pieces = self.stream.pieces(e, nxt)
                 columns = [_t2_column(code, m, self.text, header) for m, header in printed]
                 readings = solve([Row(columns, pieces, self.doc.cells_explicit)])[0]
                 readings = [self.doubted(m, header, r) for (m, header), r in zip(printed, readings)]
@@ -138,20 +179,18 @@ class Aligner:
         note = f"printed {reading.raw!r} under the header {printed!r}; {measure.zh} counts {meant}, not {years[0]}"
         return Reading("ambiguous", None, reading.raw, reading.ref, note)
 
-    def detect_proactive_layout(self, start: int, end: int) -> str:
-        votes = {"2019": 0, "2021": 0}
-        for m in TEMPLATE.table(T2).codes("measures"):
-            if len(m.templates) == 1 and self.find(m.pattern, start, end):
-                votes[m.templates[0]] += 1
-        return "2021" if votes["2021"] > votes["2019"] else "2019"
+    def layout(self, table: str, start: int, end: int) -> str:
+        """The template a table follows as printed (never the report's year): judged by `Template.layout_of` from
+        the labels of its telling exclusive codes found in its region; the first template when none tells."""
+        found = [c.code for c in _telling_codes(table) if self.find(c.pattern, start, end)]
+        return TEMPLATE.layout_of(table, found) or TEMPLATE.templates[0]
 
     # -- table 三 ---------------------------------------------------------------------------------------------------
     def applications(self, start: int, end: int) -> tuple[str, list[Cell]]:
         table = TEMPLATE.table(T3)
         columns = table.codes("columns")
-        # The 2021 layout splits （六）其他处理 into sub-rows; either of the two distinctive ones proves it.
-        sub_rows = [table.code("rows", c).pattern for c in ("other_no_correction", "other_fee_unpaid")]
-        layout = "2021" if any(self.find(p, start, end) for p in sub_rows) else "2019"
+        # The 2021 layout splits （六）其他处理 into sub-rows; those with labels of their own prove it.
+        layout = self.layout(T3, start, end)
         eqs = equations({T3: layout})
         spans = self.t3_labels(TEMPLATE.application_rows(layout), layout, start, end)
 
@@ -160,8 +199,7 @@ class Aligner:
 
         regions: dict[str, tuple[int, int, list[Piece]]] = {}  # row -> label start, label end, value pieces
         for i, (s, e, row) in enumerate(spans):
-            regions[row.code] = (s, e, self.stream.pieces(e, spans[i + 1][0] if i + 1 < len(spans) else end,
-                                                          self.markers))
+            regions[row.code] = (s, e, self.stream.pieces(e, spans[i + 1][0] if i + 1 < len(spans) else end))
         if self.doc.cells_explicit:
             bound = self.bind_rows(layout, regions, make, eqs)
         else:  # values after a group label are left out, as ever
@@ -226,7 +264,7 @@ class Aligner:
         row = source_row(tokens[i].ref)
         if row is None:
             line_end = self.stream.starts[i] + len(self.stream.lines[i])
-            return int(bool(self.stream.pieces(m.end(), line_end, self.markers)))
+            return int(bool(self.stream.pieces(m.end(), line_end)))
         return int(i + 1 < len(tokens) and source_row(tokens[i + 1].ref) == row)
 
     # Table 三 from explicit cells: rows a converter left without their label ------------------------------------------
@@ -263,10 +301,10 @@ class Aligner:
                 loose += foreign
             if pieces:
                 bound[code] = (s, pieces)
-        self.bind_fragments(value_rows, bound, loose)
+        index = {r.code: k for k, r in enumerate(value_rows)}
+        self.bind_fragments(value_rows, index, bound, loose)
         out = {code: make(code, pieces) for code, (_, pieces) in bound.items()}
         out.update({code: make(code, []) for code in regions if code in values and code not in bound})  # no values
-        index = {r.code: k for k, r in enumerate(value_rows)}
         marks = sorted((index[code], pos) for code, (pos, _) in bound.items())
         for (i, lo), (j, hi) in zip(marks, marks[1:]):
             missing = value_rows[i + 1:j]
@@ -311,15 +349,17 @@ class Aligner:
                 stray += len(g)
         return None if stray >= n else rows
 
-    def bind_fragments(self, value_rows: list[Code], bound: dict, loose: list[list[Piece]]) -> None:
-        """Bind table rows whose label cells are fragments of one missing row's label (see bind_rows)."""
-        index = {r.code: k for k, r in enumerate(value_rows)}
+    def bind_fragments(self, value_rows: list[Code], index: dict[str, int], bound: dict,
+                       loose: list[list[Piece]]) -> None:
+        """Bind table rows whose label cells are fragments of one missing row's label (see bind_rows); `index`: a
+        value row's place among `value_rows`, by code."""
         labels = {r.code: [key(label) for label in (r.zh, *r.variants)] for r in value_rows}
         changed = True
         while changed:
             changed = False
-            for g in [g for g in loose if self.row_labels(g)]:
-                fragments = [f for f in self.row_labels(g) if len(_CJK.findall(f)) >= 4]
+            labelled = [(g, row_labels) for g in loose if (row_labels := self.row_labels(g))]
+            for g, row_labels in labelled:
+                fragments = [f for f in row_labels if len(_CJK.findall(f)) >= 4]
                 marks = sorted((index[code], pos) for code, (pos, _) in bound.items())
                 lo = max((i for i, pos in marks if pos < g[0].at), default=-1)
                 hi = min((i for i, pos in marks if pos > g[0].at), default=len(value_rows))
@@ -359,13 +399,12 @@ class Aligner:
                 region_start, region_end = run
             else:
                 # Skip the remaining header labels: the values begin at the first digit or marker after them.
-                first = re.compile(r"\d|" + "|".join(re.escape(m) for m in self.markers if len(m) == 1 and m != "无"))
-                m = first.search(self.text, values_start, end)
+                m = _T4_FIRST_VALUE.search(self.text, values_start, end)
                 if not m:
                     break
                 stop = _AFTER_T4_VALUES.search(self.text, m.start(), end)
                 region_start, region_end = m.start(), stop.start() if stop else end
-            pieces = self.stream.pieces(region_start, region_end, self.markers)
+            pieces = self.stream.pieces(region_start, region_end)
             copies.append(self.t4_cells(pieces))
             pos = region_end
         return copies
@@ -379,7 +418,7 @@ class Aligner:
         run = None
         while i < len(lines) and starts[i] < end:
             line = lines[i].strip()
-            if line in self.markers or not _CJK.search(line):
+            if TEMPLATE.is_marker(line) or not _CJK.search(line):
                 run = i if run is None else run
             elif _T4_HEADER_TEXT.fullmatch(line):
                 run = None
@@ -404,8 +443,9 @@ class Aligner:
 # 起诉复议后起诉 / 结果结果其他尚未 / … / 维持纠正…"), so up to 60 characters of header text, never a digit or a
 # sentence mark (narrative), may stand between 行政诉讼 and the first 维持.
 _T4_HEADER = re.compile(
-    f"(?:{label_alternatives('行政复议')})" + r"[\W_]{0,12}?" + f"(?:{label_alternatives('行政诉讼')})"
-    + r"(?:[\W_]{0,12}?" + f"(?:{label_alternatives('结果维持')})" + r"|[^\d。，；：]{0,60}?维持)"
+    f"(?:{label_alternatives(_T4_FIRST)})" + r"[\W_]{0,12}?" + f"(?:{label_alternatives(_T4_SECOND)})"
+    + r"(?:[\W_]{0,12}?" + f"(?:{label_alternatives(_T4_OUTCOME)})"
+    + r"|[^\d。，；：]{0,60}?" + re.escape(_T4_OUTCOME_TAIL) + ")"
 )
 
 
@@ -432,26 +472,27 @@ def _cell(table: str, row: str, column: str, r: Reading) -> Cell:
     return Cell(table, row, column, r.status, r.value, r.raw, r.ref, r.note)
 
 
-def align(report: Report, stream: Stream | None = None) -> Report:
-    """Fill a report's cells, layouts and reading errors from its document."""
+def align(report: Report, stream: Stream) -> Report:
+    """Fill a report's cells, layouts and reading errors from its document (`stream`: its folded text)."""
     aligner = Aligner(report.document, stream, report.meta.year)
     regions = aligner.locate()
     if T2 in regions:
         report.layouts[T2], cells = aligner.proactive(*regions[T2])
         report.cells += cells
     else:
-        aligner.fail(T2, "not found (no '第二十条第（一）项' caption or '信息内容' header)")
+        captions = " or ".join(repr(c) for c in _T2_CAPTIONS)
+        aligner.fail(T2, f"not found (no {captions} caption or {_T2_HEADER!r} header)")
     if T3 in regions:
         report.layouts[T3], cells = aligner.applications(*regions[T3])
         report.cells += cells
     else:
-        aligner.fail(T3, "not found (no '本年新收政府信息公开申请数量' row)")
+        aligner.fail(T3, f"not found (no {_T3_FIRST_ROW.zh!r} row)")
     copies = aligner.review_litigation(*regions[T4]) if T4 in regions else []
     if copies:
         report.cells += copies[0]
         report.twins[T4] = copies[1:]
     else:
-        aligner.fail(T4, "not found (no '行政复议 … 行政诉讼 … 结果维持' header)")
+        aligner.fail(T4, f"not found (no '{_T4_FIRST} … {_T4_SECOND} … {_T4_OUTCOME}' header)")
     report.template = report.layouts.get(T2) or report.layouts.get(T3)
     report.errors += aligner.errors
     return report

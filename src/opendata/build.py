@@ -25,7 +25,7 @@ def extract(path: Path, manifest_row: dict | None = None, report_id: str | None 
     """Read one report file into an aligned, checked Report."""
     doc = read(path)
     stream = Stream(doc)
-    meta = manifest_mod.apply(detect(doc, stream.traditional), manifest_row)
+    meta = manifest_mod.apply(detect(doc, stream), manifest_row)
     report = Report(report_id or path.stem, doc, meta, "traditional" if stream.traditional else "simplified")
     align(report, stream)
     run_checks(report)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from opendata.model import Document, ReportMeta
-from opendata.normalize import fold
+from opendata.stream import Stream
 
 _TITLE_KEYS = ("信息公开工作年度报告", "信息公开年度报告", "信息公开工作年报", "信息公开年报")
 _HEADER_TITLE = re.compile(r"^\s*标题\s*[:：]\s*(.+)$")
@@ -19,9 +19,11 @@ _AGENCY_SUFFIX = re.compile(r"(局|委员会|委|办公室|办公厅|厅|中心|
 _GOVERNMENT = re.compile(r"(人民政府|政府|管委会|管理委员会)$")
 
 
-def title_of(doc: Document, traditional: bool) -> str | None:
-    for token in doc.tokens[:400]:
-        text = fold(token.text, traditional)
+def title_of(stream: Stream) -> str | None:
+    """The report's title: a "标题:" header line, else the first short line naming an annual report (read from the
+    stream's folded lines: simplified script, half-width)."""
+    for line in stream.lines[:400]:
+        text = line.strip()
         m = _HEADER_TITLE.match(text)
         if m:
             return m.group(1).strip()
@@ -30,9 +32,9 @@ def title_of(doc: Document, traditional: bool) -> str | None:
     return None
 
 
-def detect(doc: Document, traditional: bool) -> ReportMeta:
+def detect(doc: Document, stream: Stream) -> ReportMeta:
     meta = ReportMeta()
-    title = title_of(doc, traditional)
+    title = title_of(stream)
     meta.title = title
     for token in doc.tokens[:40]:
         m = _URL.match(token.text)

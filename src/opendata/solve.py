@@ -1,7 +1,7 @@
 """From the pieces of a value region to cell readings.
 
-A piece usually is one cell (`read_row`, the plain case). Where the count of pieces does not match the count of
-cells, `solve` builds the candidate readings a row's pieces allow under the reading rules of messy text streams:
+A piece usually is one cell (the plain case). Where the count of pieces does not match the count of cells, `solve`
+builds the candidate readings a row's pieces allow under the reading rules of messy text streams:
 
 - merge: a number broken over lines or spaces ("1", "62" for 162) -- more pieces than cells;
 - split: digits run together ("21710000218" for 217 1 0 0 0 0 218) -- fewer pieces than cells;
@@ -15,14 +15,15 @@ per cell and the row's own identities confirm it. A row with fewer cells than co
 converter pulled a multi-line cell out of it): where no identity of its own can settle it, each cell is one of
 the values the lost cells' places allow -- ambiguous, not guessed.
 
-Every candidate respects the cells' domain (no leading zeros in multi-digit cells, decimals and units only in
-amounts, signs only in signed measures) and must be confirmed by the equations inside its row (H3, H4: each
-assessable and true). The rows' candidates are then filtered jointly by the equations across rows (H1, H2) with a
-bounded backtracking search (`opendata.identities.equations` is the one source of the arithmetic). A cell equal in
-every surviving reading is `reported`; any other is `ambiguous`, with the candidate values in its note -- never
-guessed. One piece per cell is read as printed, even where it breaks an identity (a source error then fails its
-check); a row that no rule reads is `unreadable`. When no reading of the whole table satisfies the cross-row
-equations, each row keeps its own readings (the arithmetic that would choose between them is broken).
+Every candidate respects the cells' domain (decimals and units only in amounts, signs only in signed measures; a
+cut or a join also makes no multi-digit cell with a leading zero) and must be confirmed by the equations inside its
+row (H3, H4: each assessable and true). The rows' candidates are then filtered jointly by the equations across rows
+(H1, H2) with a bounded backtracking search (`opendata.identities.equations` is the one source of the arithmetic). A
+cell equal in every surviving reading is `reported`; any other is `ambiguous`, with the candidate values in its note
+-- never guessed. One piece per cell is read as printed, even where it breaks an identity (a source error then fails
+its check), but a number outside its cell's domain ("352.5" for a count) is `unreadable`, never reported; a row that
+no rule reads is `unreadable`. When no reading of the whole table satisfies the cross-row equations, each row keeps
+its own readings (the arithmetic that would choose between them is broken).
 """
 
 from __future__ import annotations
@@ -90,23 +91,18 @@ def parse_number(text: str, decimal: bool = False, yuan: bool = False) -> float 
     return float(number)
 
 
-def reading_of(piece: Piece, decimal: bool = False, yuan: bool = False) -> Reading:
+def reading_of(piece: Piece, column: Column) -> Reading:
+    """One piece read as one cell of `column`: a number outside the column's domain is unreadable, with why."""
     if piece.kind == "blank":
         return Reading("blank", None, "", piece.ref)
     if piece.kind == "marker":
         return Reading("marker", None, piece.raw, piece.ref)
-    value = parse_number(piece.text, decimal, yuan)
+    raw = piece.raw or piece.text
+    problem = domain_problem(piece.text, column)
+    value = None if problem else parse_number(piece.text, column.decimal, column.yuan)
     if value is None:
-        return Reading("unreadable", None, piece.raw, piece.ref, f"not a number: {piece.raw!r}")
+        return Reading("unreadable", None, piece.raw, piece.ref, f"{raw!r} {problem or 'is not a number'}")
     return Reading("reported", value, piece.raw, piece.ref)
-
-
-def read_row(pieces: list[Piece], n: int, decimals: list[bool] | None = None) -> list[Reading] | None:
-    """One piece per cell: the plain case. None when the count of pieces is not the count of cells."""
-    decimals = decimals or [False] * n
-    if len(pieces) != n:
-        return None
-    return [reading_of(p, d) for p, d in zip(pieces, decimals)]
 
 
 def unreadable_row(pieces: list[Piece], n: int, why: str) -> list[Reading]:
@@ -136,29 +132,36 @@ class _TooMany(Exception):
     """A row allows more readings than MAX_READINGS, or the search for them exceeds MAX_STEPS."""
 
 
-def valid_cell(text: str, column: Column) -> bool:
-    """Can `text` be one cell of `column`? No leading zeros; decimals and units only in amounts; signs if signed."""
+def domain_problem(text: str, column: Column) -> str | None:
+    """Why `text` cannot be a value of `column` (None when it can): decimals and units only in amounts, a sign only
+    in a signed measure."""
     m = _CELL.fullmatch(text)
     if not m:
-        return False
-    digits = m.group("int").replace(",", "")
-    if len(digits) > 1 and digits[0] == "0":
-        return False
+        return "is not a number"
     if m.group("sign") and not column.signed:
+        return "has a sign; only a change (a signed measure) has one"
+    if m.group("frac") and not column.decimal:
+        return "is not a whole count"
+    if m.group("unit") and not column.decimal:
+        return "has a unit; only an amount has one"
+    return None
+
+
+def valid_cell(text: str, column: Column) -> bool:
+    """Can `text` be one cell of `column` when cutting or joining pieces? In its domain, and no leading zero: a cut
+    or a join that makes "012" is the wrong one (a number printed whole as "012" is read as printed)."""
+    if domain_problem(text, column):
         return False
-    return not ((m.group("frac") or m.group("unit")) and not column.decimal)
+    digits = _CELL.fullmatch(text).group("int").replace(",", "")
+    return not (len(digits) > 1 and digits[0] == "0")
 
 
 def _cell(text: str, raw: str, ref: str, column: Column) -> Reading:
     return Reading("reported", parse_number(text, column.decimal, column.yuan), raw, ref)
 
 
-def _atomic(piece: Piece, column: Column) -> Reading:
-    return reading_of(piece, column.decimal, column.yuan)
-
-
 def plain(row: Row) -> Candidate:
-    c = Candidate(_atomic(p, col) for p, col in zip(row.pieces, row.columns))
+    c = Candidate(reading_of(p, col) for p, col in zip(row.pieces, row.columns))
     c.rule = PLAIN
     return c
 
@@ -230,7 +233,7 @@ def merges(row: Row, equations=()) -> list[Candidate]:
                 w.keep(acc)
             return
         if pieces[i].kind in ("blank", "marker"):
-            nxt = acc + [_atomic(pieces[i], cols[col])]
+            nxt = acc + [reading_of(pieces[i], cols[col])]
             if w.fits(nxt):
                 walk(i + 1, nxt)
             return
@@ -310,7 +313,7 @@ def _split_walk(w: _Walk, pieces: list[Piece], cols: list[Column], tail: list[Re
             return
         p = pieces[i]
         if p.kind != "number":
-            nxt = acc + [_atomic(p, cols[col])]
+            nxt = acc + [reading_of(p, cols[col])]
             if w.fits(nxt, digits[i + 1], tail):
                 walk(i + 1, 0, nxt)
             return
@@ -352,7 +355,7 @@ def collapses(row: Row, equations=()) -> list[Candidate]:
         for length in range(1, len(cols) - col - (len(pieces) - i - 1) + 1):
             if p.kind == "number" and not valid_cell(p.text, cols[col + length - 1]):
                 break
-            nxt = acc + [_atomic(p, c) for c in cols[col:col + length]]
+            nxt = acc + [reading_of(p, c) for c in cols[col:col + length]]
             if w.fits(nxt):
                 walk(i + 1, nxt)
 
@@ -372,16 +375,14 @@ def padded(row: Row, equations=()) -> list[Candidate]:
     """The reading without the row's trailing blank pieces beyond its cells (a converter's padding cells), where
     the rest is one piece per cell and the row's own equations -- there must be some -- confirm it."""
     n = len(row.columns)
-    if len(row.pieces) <= n or len(unpadded(row.pieces, n)) != n:
+    if len(row.pieces) <= n:
         return []
-    trimmed = replace(row, pieces=row.pieces[:n])
-    if any(p.kind == "point" for p in trimmed.pieces):
+    trimmed = replace(row, pieces=unpadded(row.pieces, n))
+    if not confirmed(trimmed, equations):
         return []
-    w = _Walk(trimmed, equations, PADDED)
     reading = plain(trimmed)
-    if w.equations and w.fits(list(reading)):
-        w.keep(list(reading))
-    return w.out
+    reading.rule = PADDED
+    return [reading]
 
 
 def confirmed(row: Row, equations=()) -> bool:
@@ -402,7 +403,7 @@ def losses(row: Row, equations=()) -> list[Candidate]:
         return []
     for places in combinations(range(n), n - k):
         values = iter(pieces)
-        w.keep([Reading("unreadable", None, "", "", "a lost cell") if j in places else _atomic(next(values), col)
+        w.keep([Reading("unreadable", None, "", "", "a lost cell") if j in places else reading_of(next(values), col)
                 for j, col in enumerate(cols)])
     return w.out
 
@@ -422,21 +423,27 @@ def candidates(row: Row, equations=()) -> tuple[str, list[Candidate]]:
         return PADDED, found
     if k >= n:
         return MERGE, merges(row, equations)
-    found: dict[tuple, Candidate] = {}
-    for c in splits(row, equations) + collapses(row, equations) + losses(row, equations):
-        found.setdefault(tuple((r.status, r.value) for r in c), c)
-    return f"{SPLIT} or {LOST if row.explicit else COLLAPSE}", list(found.values())
+    found = splits(row, equations) + collapses(row, equations) + losses(row, equations)
+    return f"{SPLIT} or {LOST if row.explicit else COLLAPSE}", _unique(found)
 
 
 def choices(row: Row, equations=()) -> tuple[str, list[Candidate]]:
     """The readings of a row that is one of several printed rows (`row.choices`): every reading of each."""
-    found: dict[tuple, Candidate] = {}
+    found = []
     for pieces in row.choices:
         for c in candidates(replace(row, pieces=pieces, choices=[]), equations)[1]:
             c = Candidate(c)
             c.rule = CHOICE
-            found.setdefault(tuple((r.status, r.value) for r in c), c)
-    return CHOICE, list(found.values())
+            found.append(c)
+    return CHOICE, _unique(found)
+
+
+def _unique(cands: list[Candidate]) -> list[Candidate]:
+    """The candidates without repeats (the same statuses and values), the first of each kept."""
+    found: dict[tuple, Candidate] = {}
+    for c in cands:
+        found.setdefault(tuple((r.status, r.value) for r in c), c)
+    return list(found.values())
 
 
 # -- identities -------------------------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from opendata.model import Document
-from opendata.normalize import _EXTRA, _SPACES, is_traditional, to_simplified
+from opendata.normalize import fold_lines, is_traditional
+from opendata.template import TEMPLATE
 
 # A parenthesised note inside a value cell ("（其中修订 16 件）"): its digits are not a cell value.
 _NOTE = re.compile(r"\((?![一二三四五六七八九十]{1,3}\))[^()\n]*[\u4e00-\u9fff][^()\n]*\)")  # not an ordinal "(四)"
@@ -46,14 +46,9 @@ def source_row(ref: str) -> str | None:
 class Stream:
     def __init__(self, doc: Document):
         self.doc = doc
-        texts = [t.text.replace("\r", "").replace("\n", " ") for t in doc.tokens]
-        joined = "\n".join(texts)
-        self.traditional = is_traditional(joined)
-        if self.traditional:  # one OpenCC call for the whole document; line breaks survive conversion
-            joined = to_simplified(joined)
-        joined = unicodedata.normalize("NFKC", joined).translate(_EXTRA)
-        lines = [_SPACES.sub(" ", line) for line in joined.split("\n")]
-        assert len(lines) == len(texts), "folding must keep token boundaries"
+        texts = [t.text for t in doc.tokens]
+        self.traditional = is_traditional("\n".join(texts))
+        lines = fold_lines(texts, self.traditional)  # one line per token
         lines = [_PAGE_NUMBER.sub(lambda m: " " * len(m.group(0)), line) for line in lines]
         self.lines = lines
         self.text = "\n".join(lines)
@@ -85,7 +80,7 @@ class Stream:
             return raw[a:b]
         return raw.strip() if len(raw) <= 40 else self.text[start:end]
 
-    def pieces(self, start: int, end: int, markers: list[str]) -> list[Piece]:
+    def pieces(self, start: int, end: int) -> list[Piece]:
         """Numbers, markers and (for explicit-cell sources) blank cells between two label positions."""
         out: list[Piece] = []
         pos = start
@@ -103,7 +98,7 @@ class Stream:
                 s = seg_start + cleaned.index(stripped)
                 out.append(Piece("point", ".", ".", self.ref(s, s + 1), True, s))
                 continue
-            if stripped in markers:
+            if TEMPLATE.is_marker(stripped):
                 s = seg_start + cleaned.index(stripped)
                 raw, ref = self.raw(s, s + len(stripped)), self.ref(s, s + len(stripped))
                 out.append(Piece("marker", stripped, raw, ref, True, s))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from opendata.normalize import key
+from opendata.normalize import fold, key
 from opendata.schemas import load_yaml
 
 # An ordinal in front of a label: 一、 / （一） / 1. / 1、 (after folding: full-width brackets are half-width).
@@ -54,8 +54,6 @@ def label_alternatives(*labels: str) -> str:
 
 def label_regex(label: str) -> str:
     """Regex for a label: optional ordinal, then the label's characters with any non-word run between them."""
-    from opendata.normalize import fold
-
     folded = fold(label).replace(" ", "")
     ordinal = ""
     m = _ORDINAL.match(folded)
@@ -100,10 +98,6 @@ class Table:
                 return c
         raise KeyError(f"{self.name}.{list_name}: unknown code {code!r}")
 
-    @property
-    def zh(self) -> str:
-        return self.spec["zh"]
-
 
 def _code(entry: dict, kind: str, position: int) -> Code:
     known = {"code", "zh", "en", "variants", "templates", "parent", "unit"}
@@ -126,6 +120,14 @@ class Template:
     def table(self, name: str) -> Table:
         return self.tables[name]
 
+    @cached_property
+    def folded_markers(self) -> frozenset[str]:
+        return frozenset(fold(m) for m in self.markers)
+
+    def is_marker(self, text: str) -> bool:
+        """Does a cell's text stand instead of a number (a not-applicable marker), width and spaces aside?"""
+        return fold(text) in self.folded_markers
+
     def section(self, code: str) -> Code:
         return next(s for s in self.sections if s.code == code)
 
@@ -139,6 +141,27 @@ class Template:
 
     def application_value_rows(self, layout: str) -> list[Code]:
         return [r for r in self.application_rows(layout) if r.is_value_row(layout)]
+
+    # Which template a table follows --------------------------------------------------------------------------------
+    def exclusive_codes(self, table: str) -> dict[str, frozenset[str]]:
+        """Template -> the codes of a table that hold values in that template only: table 二's measures, table 三's
+        value rows, table 四's outcomes (the key that tells the layouts apart; empty sets where none does)."""
+        if table == "applications":
+            held = {t: {r.code for r in self.application_value_rows(t)} for t in self.templates}
+        else:
+            list_name = {"proactive_disclosure": "measures", "review_litigation": "outcomes"}[table]
+            codes = self.tables[table].codes(list_name)
+            held = {t: {c.code for c in codes if t in c.templates} for t in self.templates}
+        return {t: frozenset(held[t].difference(*(held[o] for o in self.templates if o != t))) for t in self.templates}
+
+    def layout_of(self, table: str, codes_present) -> str | None:
+        """The template a table follows, judged from the codes present: the one with more of its exclusive codes
+        among them than any other; None when no template has (none present, or a tie)."""
+        present = set(codes_present)
+        votes = {t: len(codes & present) for t, codes in self.exclusive_codes(table).items()}
+        best = max(votes.values())
+        leaders = [t for t, n in votes.items() if n == best]
+        return leaders[0] if best and len(leaders) == 1 else None
 
     @property
     def cell_keys(self) -> dict[str, tuple[str, str]]:

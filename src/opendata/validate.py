@@ -69,7 +69,8 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
     out = []
     for report_id, report_cells in cells.items():
         rows = {c.row for c in report_cells if c.table == "applications"}
-        layouts = {"applications": "2021" if "other_no_correction" in rows else "2019"} if rows else {}
+        # The layout as the published rows show it, judged as everywhere else (Template.layout_of).
+        layouts = {"applications": TEMPLATE.layout_of("applications", rows) or TEMPLATE.templates[0]} if rows else {}
         report = Report(report_id, Document(Path(report_id), "", []), ReportMeta(), "", layouts=layouts,
                         cells=report_cells)
         for check_id in IDS:

@@ -64,26 +64,18 @@ def _in(codes) -> str:
 
 
 # Layouts -------------------------------------------------------------------------------------------------------------
-def exclusive_codes(table: str) -> dict[str, set[str]]:
-    """Template -> codes (in the table's second key column, or its rows for table 三) that only that template prints."""
+def _layout_sql(table: str) -> str:
+    """Per report, the template a table follows, judged from its codes as `Template.layout_of` judges (the template
+    with more of its exclusive codes present than any other), else the report's template."""
     from opendata.template import TEMPLATE
 
-    templates = TEMPLATE.templates
-    if table == "applications":
-        printed = {t: {r.code for r in TEMPLATE.application_value_rows(t)} for t in templates}
-    else:
-        list_name = {"proactive_disclosure": "measures", "review_litigation": "outcomes"}[table]
-        codes = TEMPLATE.table(table).codes(list_name)
-        printed = {t: {c.code for c in codes if t in c.templates} for t in templates}
-    return {t: printed[t] - set().union(*(printed[o] for o in templates if o != t)) for t in templates}
-
-
-def _layout_sql(table: str) -> str:
-    """Per report, the template a table follows: judged from its exclusive codes, else the report's template."""
     key = "row" if table == "applications" else CELL_KEYS[table][1]
-    cases = " ".join(  # the later template first: its codes are the surer sign
-        f"WHEN bool_or({key} IN {_in(codes)}) THEN {_q(t)}"
-        for t, codes in sorted(exclusive_codes(table).items(), reverse=True) if codes
+    votes = {t: f"count(DISTINCT {key}) FILTER (WHERE {key} IN {_in(codes)})"
+             for t, codes in TEMPLATE.exclusive_codes(table).items() if codes}
+    cases = " ".join(
+        f"WHEN {' AND '.join([f'{vote} > 0'] + [f'{vote} > {other}' for o, other in votes.items() if o != t])} "
+        f"THEN {_q(t)}"
+        for t, vote in votes.items()
     )
     layout = f"CASE {cases} ELSE any_value(r.template) END" if cases else "any_value(r.template)"
     return (f"SELECT c.report_id, {layout} AS layout "

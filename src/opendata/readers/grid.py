@@ -11,16 +11,16 @@ from __future__ import annotations
 import re
 
 from opendata.model import Token
+from opendata.template import TEMPLATE
 
-# A cell holding a value: a number (maybe with a unit or a parenthesised note) or a not-applicable marker.
+# A cell holding a number (maybe with a unit or a parenthesised note); a not-applicable marker is a value too.
 _VALUE = re.compile(r"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|元)?\s*(?:[(（][^)）]*[)）])?\s*$")
-_MARKER = re.compile(r"^\s*(?:[/／\\×]|[-—–－]{1,2}|无|不适用)\s*$")
 
 Grid = list[list[str | None]]
 
 
 def is_value(cell: str | None) -> bool:
-    return bool(cell) and bool(_VALUE.match(cell) or _MARKER.match(cell))
+    return bool(cell) and bool(_VALUE.match(cell) or TEMPLATE.is_marker(cell))
 
 
 def is_label(cell: str | None) -> bool:
