@@ -233,6 +233,7 @@ class Truth:
 
 COUNT = st.one_of(st.just(0), st.integers(0, 9), st.integers(10, 99), st.integers(100, 600))
 SMALL = st.one_of(st.just(0), st.integers(0, 9), st.integers(10, 40))
+MOSTLY_ZERO = st.integers(0, 3).flatmap(lambda k: st.just(0) if k < 2 else COUNT)
 
 
 @st.composite
@@ -245,9 +246,11 @@ def truths(draw) -> Truth:
                 t.t2[item, code] = draw(_t2_cell(TEMPLATE.table(T2).code("measures", code)))
     rows = TEMPLATE.application_value_rows(layout)
     outcome = [r.code for r in rows if r.get("outcome")]
+    # Real tables are mostly zeros: whole legal-person columns are often empty, and most outcome rows are 0.
+    active = {c: c == "natural_person" or draw(st.booleans()) for c in A6}
     for r in outcome + ["carried_forward"]:
         for c in A6:
-            t.t3[r, c] = draw(COUNT)
+            t.t3[r, c] = draw(MOSTLY_ZERO) if active[c] else 0
     for c in A6:
         t.t3["result_total", c] = sum(t.t3[r, c] for r in outcome)
         t.t3["carried_over", c] = draw(st.integers(0, t.t3["result_total", c] + t.t3["carried_forward", c]))
