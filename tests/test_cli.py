@@ -62,20 +62,28 @@ def test_validate_passes_on_a_good_package(built_package):
     assert r.exit_code == 0, r.stderr
 
 
-def test_validate_catches_a_silently_changed_number(built_package, tmp_path):
+def _tampered_copy(package, tmp_path, resource: str, where: dict, column: str, value):
+    """A copy of the package with one published cell overwritten, behind the writer's back."""
     import shutil
 
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     pkg = tmp_path / "pkg"
-    shutil.copytree(built_package, pkg)
-    path = pkg / "data" / "applications.parquet"
+    shutil.copytree(package, pkg)
+    path = pkg / "data" / f"{resource}.parquet"
     t = pq.read_table(path)
-    mask = pc.and_(pc.equal(t["row"], "granted"), pc.equal(t["applicant"], "natural_person"))
-    mask = pc.and_(mask, pc.equal(t["report_id"], "seed_luzhou_2020"))
-    t = t.set_column(t.schema.get_field_index("value"), "value", pc.if_else(mask, 999, t["value"]))
+    mask = pc.equal(t["report_id"], "seed_luzhou_2020")
+    for field, wanted in where.items():
+        mask = pc.and_(mask, pc.equal(t[field], wanted))
+    t = t.set_column(t.schema.get_field_index(column), column, pc.if_else(mask, value, t[column]))
     pq.write_table(t, path)
+    return pkg
+
+
+def test_validate_catches_a_silently_changed_number(built_package, tmp_path):
+    pkg = _tampered_copy(built_package, tmp_path, "applications", {"row": "granted", "applicant": "natural_person"},
+                         "value", 999)
     r = invoke("validate", str(pkg))
     assert r.exit_code == 1
     assert "MISMATCH H3 in seed_luzhou_2020: applications.granted: recomputed fail" in r.stderr
@@ -91,19 +99,8 @@ def test_help_is_fast_and_does_not_import_heavy_libraries():
 
 
 def test_validate_catches_a_declared_failure_the_values_do_not_show(built_package, tmp_path):
-    import shutil
-
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    pkg = tmp_path / "pkg"
-    shutil.copytree(built_package, pkg)
-    path = pkg / "data" / "checks.parquet"
-    t = pq.read_table(path)
-    mask = pc.and_(pc.equal(t["report_id"], "seed_luzhou_2020"), pc.equal(t["subject"], "applications.total"))
-    mask = pc.and_(mask, pc.equal(t["check_id"], "H1"))
-    t = t.set_column(t.schema.get_field_index("result"), "result", pc.if_else(mask, "fail", t["result"]))
-    pq.write_table(t, path)
+    pkg = _tampered_copy(built_package, tmp_path, "checks", {"subject": "applications.total", "check_id": "H1"},
+                         "result", "fail")
     r = invoke("validate", str(pkg))
     assert r.exit_code == 1
     assert "MISMATCH H1 in seed_luzhou_2020: applications.total: recomputed pass, the package publishes fail" in r.stderr

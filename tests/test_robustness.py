@@ -636,10 +636,10 @@ TRANSFORMS = [
     Transform("pretty_printed", (HTML,), pretty_printed),
     Transform("uppercase_tags", (HTML,), uppercase_tags),
     Transform("div_wrapped_tables", (HTML,), div_wrapped_tables),
+    Transform("rows_on_one_line", (TXT,), rows_on_one_line),
     # Lossy or noisy: nothing may come out wrong.
     Transform("running_header", (TXT,), running_header, lossless=False),
     Transform("md_running_header", (MD,), md_running_header, lossless=False),
-    Transform("rows_on_one_line", (TXT,), rows_on_one_line),
     Transform("one_line", (TXT,), one_line, lossless=False),
     Transform("flattened_to_text", (HTML,), html_flattened_to_text, lossless=False, suffix=TXT),
     Transform("flattened_to_text", (MD,), md_flattened_to_text, lossless=False, suffix=TXT),
