@@ -33,9 +33,9 @@ QUERY = (
 
 
 def extraction(repeat: int) -> dict[str, dict]:
-    from opendata import manifest
-    from opendata.build import extract
-    from opendata.readers import UnsupportedFormat
+    from opendata.extract import manifest
+    from opendata.pipeline import extract
+    from opendata.read import UnsupportedFormat
 
     rows = manifest.load(ROOT / "sources" / "manifest.csv")
     per_format: dict[str, list[float]] = defaultdict(list)
@@ -57,7 +57,7 @@ def scaled_package(source: Path, scale: int, out: Path) -> Path:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from opendata.publish import file_info, write_csv
+    from opendata.publish.writers import file_info, write_csv
 
     if out.exists():
         shutil.rmtree(out)
@@ -87,7 +87,7 @@ def scaled_package(source: Path, scale: int, out: Path) -> Path:
 # Engines, each run in a child process so that its peak memory is its own. Each engine prepares (imports, opens or
 # loads the data) and returns a function that answers the query; both phases are timed.
 def engine_duckdb(pkg: Path):
-    from opendata.query import connect
+    from opendata.query.connection import connect
 
     con = connect(pkg)  # views over the Parquet files in place: nothing is loaded up front
     return lambda: len(con.execute(QUERY).fetchall())
@@ -126,7 +126,7 @@ def engine_pandas(pkg: Path):
 
 
 def engine_opendata_validate(pkg: Path):
-    from opendata.validate import validate_package
+    from opendata.publish.validate import validate_package
 
     return lambda: int(validate_package(pkg).valid)
 

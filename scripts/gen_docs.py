@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from opendata.info import readme_with_dictionary
+from opendata.query.info import readme_with_dictionary
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

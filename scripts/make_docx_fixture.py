@@ -37,7 +37,7 @@ def add_runs(paragraph, text: str) -> None:
 
 
 def add_table(document, html_table) -> None:
-    from opendata.readers.html import grid
+    from opendata.read.html import grid
 
     placed = grid(html_table)
     n_rows = max(r + rs - 1 for r, _, rs, _, _ in placed)
@@ -59,7 +59,7 @@ def build(html_path: Path, out: Path) -> None:
     import docx
     from bs4 import BeautifulSoup
 
-    from opendata.readers.html import decode_html
+    from opendata.read.html import decode_html
 
     text, _ = decode_html(html_path.read_bytes())
     soup = BeautifulSoup(text, "lxml")

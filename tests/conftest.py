@@ -17,7 +17,7 @@ def gold(report_id: str) -> dict:
 
 
 def manifest_row(report_id: str) -> dict:
-    from opendata import manifest
+    from opendata.extract import manifest
 
     return next(row for path, row in manifest.load(SOURCES / "manifest.csv").items() if path.stem == report_id)
 
@@ -28,7 +28,7 @@ def source(report_id: str) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_report():
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     return extract(SEED)
 
@@ -36,8 +36,8 @@ def seed_report():
 @pytest.fixture(scope="session")
 def built_package(tmp_path_factory):
     """A package built from the seed and two more reports, in a temporary folder."""
-    from opendata.build import extract
-    from opendata.publish import publish
+    from opendata.pipeline import extract
+    from opendata.publish.writers import publish
 
     out = tmp_path_factory.mktemp("pkg") / "datapackage"
     reports = [extract(source(r), manifest_row(r)) for r in ("seed_luzhou_2020", "2022_sanming_1", "2024_sanming_1")]
@@ -58,8 +58,8 @@ SELECTED = (
 @cache
 def build_comparison_package(base: Path) -> Path:
     """Publish the selected reports."""
-    from opendata.build import extract
-    from opendata.publish import publish
+    from opendata.pipeline import extract
+    from opendata.publish.writers import publish
 
     reports = [extract(source(report_id), manifest_row(report_id)) for report_id in SELECTED]
     return publish(reports, base / "comparison-package", ROOT)
@@ -71,7 +71,7 @@ def comparison_package(tmp_path_factory) -> Path:
 
 
 def sql(package: Path, text: str, *params) -> list[dict]:
-    from opendata.query import connect
+    from opendata.query.connection import connect
 
     con = connect(package)
     try:

@@ -24,8 +24,8 @@ def _reports() -> list:
 
 @pytest.mark.parametrize("report_id", _reports())
 def test_report_extracts_exactly(report_id):
-    from opendata.accuracy import score
-    from opendata.build import extract
+    from gold_score import score
+    from opendata.pipeline import extract
 
     gold = json.loads((GOLD / f"{report_id}.json").read_text(encoding="utf-8"))
     s = score(extract(source(report_id), manifest_row(report_id)), gold)

@@ -139,7 +139,7 @@ def test_chart_errors(comparison_package, tmp_path):
 
 
 def test_ticks_and_numbers():
-    from opendata.chart import format_value, nice_ticks
+    from opendata.query.chart import format_value, nice_ticks
 
     ticks = nice_ticks(0, 73.4)
     assert ticks[0] == 0 and ticks[-1] >= 73.4 and len(ticks) <= 7

@@ -130,7 +130,7 @@ def test_errors_are_clear(comparison_package, tmp_path):
 
 
 def test_region_codes_select_an_area_and_everything_under_it():
-    from opendata.compare import region_condition
+    from opendata.query.compare import region_condition
 
     assert region_condition("350400") == ("region_code LIKE ?", ["3504%"])
     assert region_condition("350000") == ("region_code LIKE ?", ["35%"])

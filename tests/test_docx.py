@@ -15,7 +15,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "2025_pingtan_html_1.docx"
 
 @pytest.fixture(scope="module")
 def fixture_report():
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     return extract(FIXTURE, manifest_row("2025_pingtan_html_1"))
 
@@ -30,7 +30,7 @@ def test_docx_fixture_matches_gold(fixture_report):
 
 
 def test_docx_fixture_scores_ok_in_the_accuracy_harness(fixture_report):
-    from opendata.accuracy import score
+    from gold_score import score
 
     s = score(fixture_report, gold("2025_pingtan_html_1"))
     assert s.ok and (s.compared, s.exact) == (200, 200), s.details
@@ -54,7 +54,7 @@ def test_title_is_read_from_the_first_paragraph(fixture_report):
 def _doc(tmp_path: Path, build) -> list[tuple[str, str]]:
     import docx
 
-    from opendata.readers.docx import read
+    from opendata.read.docx import read
 
     document = docx.Document()
     build(document)
@@ -138,7 +138,7 @@ def test_a_layout_table_around_the_report_tables_is_read_as_body(tmp_path):
 
 
 def test_not_a_docx_is_a_clear_error_naming_the_file(tmp_path):
-    from opendata.readers.docx import UnreadableDocx, read
+    from opendata.read.docx import UnreadableDocx, read
 
     path = tmp_path / "broken.docx"
     path.write_bytes(b"this is not a zip file")
@@ -149,7 +149,7 @@ def test_not_a_docx_is_a_clear_error_naming_the_file(tmp_path):
 def test_a_broken_docx_does_not_stop_the_batch(tmp_path):
     import shutil
 
-    from opendata.build import Failure, extract_all
+    from opendata.pipeline import Failure, extract_all
 
     (tmp_path / "a_broken.docx").write_bytes(b"PK\x03\x04 truncated")
     shutil.copy(FIXTURE, tmp_path / "b_report.docx")

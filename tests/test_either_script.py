@@ -14,7 +14,7 @@ REPORTS = sorted(p for p in (SOURCES / "reports").iterdir() if p.suffix in (".tx
 def test_traditional_copy_reads_the_same(path, tmp_path):
     import opencc
 
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     text = path.read_text(encoding="utf-8")
     copy = tmp_path / path.name

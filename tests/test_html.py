@@ -2,7 +2,7 @@
 
 The property test renders random template-consistent tables (H1-H4 hold by construction) the way government sites
 publish them (rowspan/colspan headers, the vertical 三、本年度办理结果 label, group cells, Word-export runs, blank
-cells, site chrome, GB encodings) and reads them back through the whole pipeline (`opendata.build.extract`).
+cells, site chrome, GB encodings) and reads them back through the whole pipeline (`opendata.pipeline.extract`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import gold, manifest_row, source
+from opendata.read.grid import folded_markers
+from opendata.spec.template import TEMPLATE
 
 HTML_REPORTS = ("2023_shuyang_fgj_1", "2024_pingtan_html_1", "2025_pingtan_html_1")
 TABLES = ("proactive_disclosure", "applications", "review_litigation")
@@ -52,7 +54,7 @@ def assert_matches_gold(report, expected: dict) -> int:
 
 @pytest.fixture(scope="module", params=HTML_REPORTS)
 def html_report(request):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     return request.param, extract(source(request.param), manifest_row(request.param))
 
@@ -70,7 +72,7 @@ def test_html_report_matches_gold(html_report):
 
 def test_blank_applicant_columns_are_blank_not_zero():
     """沭阳 2023 leaves all five 法人或其他组织 columns empty (<o:p> </o:p>) in every row of table 三."""
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     report = extract(source("2023_shuyang_fgj_1"), manifest_row("2023_shuyang_fgj_1"))
     t3 = report.table_cells("applications")
@@ -88,7 +90,7 @@ def test_blank_applicant_columns_are_blank_not_zero():
 def test_htm_suffix_reads_the_same(tmp_path):
     import shutil
 
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     path = tmp_path / "2024_pingtan_html_1.htm"
     shutil.copy(source("2024_pingtan_html_1"), path)
@@ -98,7 +100,7 @@ def test_htm_suffix_reads_the_same(tmp_path):
 
 
 def test_page_title_and_cell_refs_are_kept():
-    from opendata.readers.html import read
+    from opendata.read.html import read
 
     doc = read(source("2024_pingtan_html_1"))
     assert doc.tokens[0].ref == "title" and "2024年度政府信息公开工作年度报告" in doc.tokens[0].text
@@ -114,9 +116,9 @@ def test_page_title_and_cell_refs_are_kept():
 # -- reader units -------------------------------------------------------------------------------------------------
 
 def _tokens(html: str):
-    from opendata.readers.html import tokens_of
+    from opendata.read.html import tokens_of
 
-    return [(t.ref, t.text) for t in tokens_of(html)]
+    return [(t.ref, t.text) for t in tokens_of(html, folded_markers(TEMPLATE.markers))]
 
 
 def test_spans_expand_to_grid_columns_and_each_cell_is_emitted_once():
@@ -177,7 +179,7 @@ def test_several_tables_and_a_layout_table_around_them():
     "",
 ])
 def test_gb_pages_decode_as_gb18030(tmp_path, declaration):
-    from opendata.readers.html import read
+    from opendata.read.html import read
 
     # 𠀀 (U+20000) and ・ are outside GB2312; pages labelled gb2312 often hold such characters.
     body = "主动公开政府信息情况。本机关不掌握相关政府信息，行政复议、行政诉讼情况。𠀀"
@@ -189,7 +191,7 @@ def test_gb_pages_decode_as_gb18030(tmp_path, declaration):
 
 
 def test_declared_charset_is_used_when_bytes_are_not_utf8(tmp_path):
-    from opendata.readers.html import read
+    from opendata.read.html import read
 
     path = tmp_path / "big5.htm"
     path.write_bytes('<meta charset="big5"><p>政府資訊公開</p>'.encode("big5"))
@@ -217,7 +219,7 @@ class Page:
 
 
 def _outcome_rows(layout: str) -> list[str]:
-    from opendata.template import TEMPLATE
+    from opendata.spec.template import TEMPLATE
 
     return [r.code for r in TEMPLATE.application_value_rows(layout) if r.get("outcome")]
 
@@ -225,7 +227,7 @@ def _outcome_rows(layout: str) -> list[str]:
 @st.composite
 def table_values(draw, layout: str) -> dict[str, dict[tuple[str, str], int | str]]:
     """Numbers for the three tables that satisfy H1-H4 (table 二 is free), as printed strings for table 二."""
-    from opendata.template import TEMPLATE
+    from opendata.spec.template import TEMPLATE
 
     small = st.integers(0, 40) | st.just(0)
     t3: dict[tuple[str, str], int] = {}
@@ -308,7 +310,7 @@ class Renderer:
 
 
 def render_proactive(r: Renderer, values: dict) -> str:
-    from opendata.template import TEMPLATE
+    from opendata.spec.template import TEMPLATE
 
     table = TEMPLATE.table("proactive_disclosure")
     rows = []
@@ -329,7 +331,7 @@ def render_proactive(r: Renderer, values: dict) -> str:
 
 
 def render_applications(r: Renderer, values: dict) -> str:
-    from opendata.template import TEMPLATE
+    from opendata.spec.template import TEMPLATE
 
     table = TEMPLATE.table("applications")
     layout = r.page.layout
@@ -424,8 +426,8 @@ class _AlwaysLow(random.Random):
 
 def test_a_page_of_zeros_left_blank_reads_as_blanks(tmp_path):
     """Shanghai-style pages leave zero cells empty (&nbsp;): every cell, table 四's whole row included, is blank."""
-    from opendata.build import extract
-    from opendata.template import TEMPLATE
+    from opendata.pipeline import extract
+    from opendata.spec.template import TEMPLATE
 
     layout = "2021"
     t3 = {(r.code, c.code): 0 for r in TEMPLATE.application_value_rows(layout)
@@ -453,7 +455,7 @@ FAILED_PAGE = Path(tempfile.gettempdir()) / "opendata_html_roundtrip_last.html"
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(page=pages(), suffix=st.sampled_from([".html", ".htm"]))
 def test_rendered_pages_read_back_exactly(page, suffix):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"report{suffix}"

@@ -71,7 +71,7 @@ def test_unknown_name_is_an_error():
 
 
 def test_readme_data_dictionary_is_fresh():
-    from opendata.info import DICTIONARY_END, DICTIONARY_START, readme_with_dictionary
+    from opendata.query.info import DICTIONARY_END, DICTIONARY_START, readme_with_dictionary
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert DICTIONARY_START in readme and DICTIONARY_END in readme
@@ -79,7 +79,7 @@ def test_readme_data_dictionary_is_fresh():
 
 
 def test_readme_dictionary_agrees_with_the_schemas_and_info():
-    from opendata.info import DICTIONARY_END, DICTIONARY_START
+    from opendata.query.info import DICTIONARY_END, DICTIONARY_START
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index(DICTIONARY_START):readme.index(DICTIONARY_END)]

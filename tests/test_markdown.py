@@ -2,8 +2,8 @@
 the rest flagged, nothing guessed), reader units, and a round trip through clean Markdown tables.
 
 The round trip renders random template-consistent reports (H1-H4 hold by construction; rows, columns and labels
-from `opendata.template.TEMPLATE`, both layouts) as the three tables in template layout and reads them back
-through the whole pipeline (`opendata.build.extract`); variants pad rows with an empty trailing cell, or leave
+from `opendata.spec.template.TEMPLATE`, both layouts) as the three tables in template layout and reads them back
+through the whole pipeline (`opendata.pipeline.extract`); variants pad rows with an empty trailing cell, or leave
 value rows without their labels, as PDF converters do. `report_values` is shared with tests/test_pdf.py.
 """
 
@@ -28,7 +28,7 @@ MARKDOWN_REPORTS = ("2024_shanghai_kewei_1", "2025_shanghai_office_1")
 
 @pytest.fixture(scope="module", params=MARKDOWN_REPORTS)
 def md_report(request):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     return request.param, extract(source(request.param), manifest_row(request.param))
 
@@ -62,7 +62,7 @@ def _values(report, table: str, row: str) -> list:
 def test_kewei_certain_cells_are_read():
     """科委 2024: table 二 is half flat text ('行政许可 97'), half a Markdown table under '## 表二'; table 四's 15 values
     stand under a shattered 12-column header."""
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     report = extract(source("2024_shanghai_kewei_1"), manifest_row("2024_shanghai_kewei_1"))
     assert _values(report, T2, "normative_docs") == [13, 0, 55]  # printed '规范性文件'
@@ -98,7 +98,7 @@ def test_kewei_rows_left_without_labels_are_read_where_certain():
     that row; three orphans for the three rows of （四）, and four for （五）4-5 and （六）1-2, are each one of them:
     only the cells they all agree on are certain, the others ambiguous (gold lists （四）1-2's differing cells as
     ambiguous). Values from gold."""
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     rid = "2024_shanghai_kewei_1"
     report = extract(source(rid), manifest_row(rid))
@@ -129,7 +129,7 @@ def test_office_rows_with_padding_cut_labels_and_orphans_are_read():
     a row followed by stray ordinals of labels pushed into loose text ('5.要求行政机关确认或重新出具'), an orphan
     all-zero row, the truncated label '行政机关不再处理其政府信息公' (a fragment of （六）1 and （六）2, and （六）2 is
     bound by its own cells '缴纳费用、' / '行政机关不再处理其政'). H1-H3 all pass."""
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     rid = "2025_shanghai_office_1"
     report = extract(source(rid), manifest_row(rid))
@@ -144,7 +144,7 @@ def test_office_rows_with_padding_cut_labels_and_orphans_are_read():
 def test_office_certain_cells_are_read():
     """上海市政府办公厅 2025: table 四 has a 6-cell header over a 15-value row and a footnote between header and
     values; table 二 (一) rows keep 2 of their 3 values, so those rows are flagged, never filled in."""
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     report = extract(source("2025_shanghai_office_1"), manifest_row("2025_shanghai_office_1"))
     t4 = report.table_cells(T4)
@@ -164,7 +164,7 @@ def test_office_certain_cells_are_read():
 # -- reader units -------------------------------------------------------------------------------------------------
 
 def _tokens(tmp_path: Path, text: str) -> list[tuple[str, str]]:
-    from opendata.readers.markdown import read
+    from opendata.read.markdown import read
 
     path = tmp_path / "r.md"
     path.write_text(text, encoding="utf-8")
@@ -219,7 +219,7 @@ class Expected:
 
 
 def _template():
-    from opendata.template import TEMPLATE
+    from opendata.spec.template import TEMPLATE
 
     return TEMPLATE
 
@@ -410,7 +410,7 @@ def assert_reads_back(report, rep: Rendered) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rep=reports())
 def test_rendered_markdown_reads_back_exactly(rep):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.md"
@@ -420,7 +420,7 @@ def test_rendered_markdown_reads_back_exactly(rep):
 
 
 def _extract_markdown(text: str):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.md"

@@ -93,7 +93,7 @@ RATE_SCALE = 100  # every rate is a percentage, or (disputes) a count per 100 re
 
 
 def expected_value(metric_id: str, numerator, denominator):
-    from opendata.metrics import metric
+    from opendata.query.metrics import metric
 
     if not metric(metric_id).is_rate:
         return numerator
@@ -108,7 +108,7 @@ def metric_rows(package: Path, metric_id: str) -> dict[str, dict]:
 
 # Tests -------------------------------------------------------------------------------------------------------------
 def test_every_metric_has_a_hand_computation():
-    from opendata.metrics import metrics
+    from opendata.query.metrics import metrics
 
     assert set(HAND) == set(metrics())
 
@@ -192,7 +192,7 @@ def test_views_are_documented_in_query_help():
     from typer.testing import CliRunner
 
     from opendata.cli import app
-    from opendata.views import VIEWS
+    from opendata.query.views import VIEWS
 
     r = CliRunner().invoke(app, ["query", "--help"])
     assert r.exit_code == 0
@@ -204,8 +204,8 @@ def test_metric_sql_names_only_existing_figures():
     """Every identifier in a metric's or derived row's SQL is a report_figures column (or a table 三 row code)."""
     import re
 
-    from opendata.metrics import derived_rows, metrics
-    from opendata.views import application_value_rows, figure_columns
+    from opendata.query.metrics import derived_rows, metrics
+    from opendata.query.views import application_value_rows, figure_columns
 
     figures = {c for cols in figure_columns().values() for c in cols}
     for m in metrics().values():

@@ -21,7 +21,7 @@ TABLES = (T2, T3, T4)
 
 @pytest.fixture(scope="module", params=PDF_REPORTS)
 def pdf_report(request):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     return request.param, extract(source(request.param), manifest_row(request.param))
 
@@ -55,7 +55,7 @@ def test_each_table_keeps_its_own_layout(pdf_report):
 
 
 def test_source_errors_fail_h4_with_the_printed_values_kept():
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     report = extract(source("2023_hongze_1"), manifest_row("2023_hongze_1"))
     failed = {(c.check_id, c.subject) for c in report.checks if c.result == "fail"}
@@ -69,7 +69,7 @@ def test_source_errors_fail_h4_with_the_printed_values_kept():
 
 
 def test_2024_identities_all_hold():
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     report = extract(source("2024_hongze_1"), manifest_row("2024_hongze_1"))
     results = {(c.check_id, c.result) for c in report.checks if c.check_id in ("H1", "H2", "H3", "H4")}
@@ -80,7 +80,7 @@ def test_2024_identities_all_hold():
 
 @pytest.fixture(scope="module")
 def tokens_2024():
-    from opendata.readers.pdf import read
+    from opendata.read.pdf import read
 
     return read(source("2024_hongze_1")).tokens
 
@@ -119,7 +119,7 @@ def test_text_outside_tables_is_line_tokens_in_reading_order(tokens_2024):
 
 
 def test_not_a_pdf_is_a_clear_error_naming_the_file(tmp_path):
-    from opendata.build import extract_all
+    from opendata.pipeline import extract_all
 
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"<html>not a pdf</html>")
@@ -128,7 +128,7 @@ def test_not_a_pdf_is_a_clear_error_naming_the_file(tmp_path):
 
 
 def test_a_scan_without_text_layer_is_a_clear_error(tmp_path):
-    from opendata.readers.pdf import read
+    from opendata.read.pdf import read
 
     w = PdfWriter(page_numbers=False)
     w.table([100, 100], [[("", 1, 1), ("", 1, 1)]])  # ruled lines only, as a scanned page's vector frame
@@ -139,7 +139,7 @@ def test_a_scan_without_text_layer_is_a_clear_error(tmp_path):
 
 
 def test_a_header_repeated_on_the_next_page_is_dropped_and_label_columns_carry_over():
-    from opendata.readers.pdf import _Block, _join_continued_tables, _table_tokens
+    from opendata.read.pdf import _Block, _join_continued_tables, _table_tokens
 
     header = [["信息内容", "本年制发件数", "本年废止件数"]]
     first = _Block(top=500, rows=header + [["规章", "1", ""]], prefix="p1/t1")
@@ -334,7 +334,7 @@ def t3_rows(rep) -> list[list[tuple[str, int, int]]]:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_rendered_pdf_reads_back_exactly(data):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     rep = data.draw(reports())
     value_rows = len(t3_rows(rep))

@@ -61,7 +61,7 @@ def test_every_value_traces_to_its_source_line(built_package):
 
 
 def test_interrupted_build_leaves_the_old_package(tmp_path, monkeypatch, seed_report):
-    from opendata import publish
+    from opendata.publish import writers as publish
 
     out = tmp_path / "datapackage"
     publish.publish([seed_report], out, ROOT)
@@ -109,7 +109,7 @@ def test_build_command_publishes_the_good_reports_when_one_is_broken(tmp_path):
 def test_a_fraction_in_an_integer_column_is_an_error_never_truncated(tmp_path, seed_report):
     import copy
 
-    from opendata import publish
+    from opendata.publish import writers as publish
 
     report = copy.deepcopy(seed_report)
     cell = next(c for c in report.cells if c.key == "applications.new_requests.natural_person")

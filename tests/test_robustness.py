@@ -41,13 +41,13 @@ def _cells(report) -> list[tuple]:
 @cache
 def _original(path: Path):
     """The original report's extraction, once per session."""
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     return extract(path, manifest_row(path.stem))
 
 
 def _read_copy(path: Path, content: str | bytes, folder: Path, suffix: str | None = None):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / (path.stem + (suffix or path.suffix))
@@ -725,7 +725,7 @@ def _check(report, check_id: str, subject: str) -> str | None:
 def _target(report, kind: str):
     """The first cell of the kind (template order, applicant columns) read as its gold value from a whole token,
     whose row and column identities pass as printed: changing it must break them. (None, None) if there is none."""
-    from opendata.template import TEMPLATE
+    from opendata.spec.template import TEMPLATE
 
     expected = gold(report.report_id)["applications"]
     rows = ["new_requests"] if kind == "new_requests" else [
@@ -772,7 +772,7 @@ def _corrupt_html(page: str, ref: str, value: int) -> tuple[str, str]:
     reader's own grid placement; the cell must print exactly the gold value)."""
     from bs4 import BeautifulSoup
 
-    from opendata.readers.html import grid
+    from opendata.read.html import grid
 
     t, r, c = (int(x) for x in re.fullmatch(r"t(\d+)/r(\d+)/c(\d+)", ref).groups())
     soup = BeautifulSoup(page, "lxml")

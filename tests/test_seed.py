@@ -71,7 +71,7 @@ def _copy_with(tmp_path, old: str, new: str, occurrence: int = 1):
 
 
 def test_one_changed_number_fails_the_matching_identities(tmp_path):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     # 113 is 予以公开 / 自然人 (the first line that is exactly "113"); change it to 114.
     report = extract(_copy_with(tmp_path, "113", "114"))
@@ -87,7 +87,7 @@ def test_one_changed_number_fails_the_matching_identities(tmp_path):
     ("21", "-21", "commercial_enterprise", "'-21' has a sign"),
 ])
 def test_a_number_outside_its_cells_domain_is_unreadable(tmp_path, old, new, column, why):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     report = extract(_copy_with(tmp_path, old, new))
     cell = next(c for c in report.cells if c.key == f"applications.new_requests.{column}")
@@ -105,7 +105,7 @@ def test_a_number_outside_its_cells_domain_is_unreadable(tmp_path, old, new, col
 
 
 def test_twin_table_mismatch_is_a_failed_check(tmp_path):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     # The second copy of table 四: change its first value (行政复议 结果维持, 9) to 8.
     text = SEED.read_text(encoding="utf-8")
@@ -121,7 +121,7 @@ def test_twin_table_mismatch_is_a_failed_check(tmp_path):
 
 
 def test_table_cut_off_names_file_and_table(tmp_path):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     text = SEED.read_text(encoding="utf-8")
     cut = text[: text.index("四、政府信息公開行政複議")]
@@ -134,7 +134,7 @@ def test_table_cut_off_names_file_and_table(tmp_path):
 
 
 def test_missing_row_is_reported_not_dropped(tmp_path):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     text = SEED.read_text(encoding="utf-8")
     path = tmp_path / "luzhou_norow.txt"

@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opendata.identities import equations
-from opendata.solve import Column, Row, solve, valid_cell
-from opendata.stream import Piece
-from opendata.template import TEMPLATE
+from opendata.spec.identities import equations
+from opendata.solve.search import Column, Row, solve, valid_cell
+from opendata.extract.stream import Piece
+from opendata.spec.template import TEMPLATE
 
 T2, T3, T4 = "proactive_disclosure", "applications", "review_litigation"
 A6 = [c.code for c in TEMPLATE.table(T3).codes("columns")][:6]
@@ -354,7 +354,7 @@ def write(lines: list[list[str]], one_line: bool) -> Path:
 
 
 def read_back(path: Path):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     return extract(path)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from opendata.model import Document, Token
-from opendata.normalize import fold, fold_lines
-from opendata.readers.grid import is_value
-from opendata.stream import Stream
-from opendata.template import TEMPLATE
+from opendata.fold import fold, fold_lines
+from opendata.read.grid import folded_markers, is_value
+from opendata.extract.stream import Stream
+from opendata.spec.template import TEMPLATE
 
 T2, T3, T4 = "proactive_disclosure", "applications", "review_litigation"
 
@@ -38,7 +38,7 @@ def test_layout_of_codes_present():
 def test_a_marker_is_a_value_to_the_grid_and_a_marker_piece_to_the_stream(marker):
     # The readers that judge a grid's cells and the stream must agree: a value cell the stream gave no piece would
     # shift every cell after it in its row.
-    assert TEMPLATE.is_marker(f" {marker} ") and is_value(marker)
+    assert TEMPLATE.is_marker(f" {marker} ") and is_value(marker, folded_markers(TEMPLATE.markers))
     doc = Document(Path("t.md"), "markdown", [Token("总计", "L1/c1"), Token(marker, "L1/c2"), Token("3", "L1/c3")],
                    cells_explicit=True)
     stream = Stream(doc)

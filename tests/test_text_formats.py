@@ -30,7 +30,7 @@ _cache: dict = {}
 
 
 def report(report_id: str):
-    from opendata.build import extract
+    from opendata.pipeline import extract
 
     if report_id not in _cache:
         _cache[report_id] = extract(source(report_id), manifest_row(report_id))

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from opendata.output import Format, FormatOption, render
+from opendata.query.output import Format, FormatOption, render
 
 app = typer.Typer(
     help="Turn government information-disclosure annual reports (政府信息公开工作年度报告) into a validated "
@@ -33,9 +33,9 @@ def build(
     strict: Annotated[bool, typer.Option(help="Exit 2 when a report had reading errors.")] = False,
 ) -> None:
     """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
-    from opendata.build import build_package
-    from opendata.manifest import ManifestError
-    from opendata.publish import PublishError
+    from opendata.pipeline import build_package
+    from opendata.extract.manifest import ManifestError
+    from opendata.publish.writers import PublishError
 
     try:
         batch = build_package(paths or [Path("sources")], out, manifest)
@@ -61,7 +61,7 @@ def extract(
     checks: Annotated[bool, typer.Option("--checks", help="Show the check results instead of the cells.")] = False,
 ) -> None:
     """Read one report and print its cells (or its checks) without publishing anything."""
-    from opendata.build import extract as extract_report
+    from opendata.pipeline import extract as extract_report
 
     try:
         report = extract_report(file)
@@ -87,11 +87,11 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Also fail on identity failures the package declares (source errors).")] = False,
 ) -> None:
     """Validate the package's files against their Table Schemas and recompute the template's identities."""
-    from opendata.validate import QueryError, validate_package
+    from opendata.publish.validate import PackageError, validate_package
 
     try:
         result = validate_package(package)
-    except QueryError as exc:
+    except PackageError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1) from None
     for e in result.frictionless_errors:
@@ -122,11 +122,12 @@ def query(
     - report_figures: one row per report, one column per cell named <row>__<column>
     - report_layouts: the template (2019 or 2021) each table of a report follows
     """
-    from opendata.query import QueryError, run
+    from opendata.publish.package import PackageError
+    from opendata.query.connection import run
 
     try:
         columns, rows = run(package, sql)
-    except QueryError as exc:
+    except PackageError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1)
     render(columns, rows, fmt)
@@ -155,16 +156,16 @@ def compare_reports(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Rank reports on a metric, or follow a region across years (--by year)."""
-    from opendata.chart import write_chart
-    from opendata.compare import Selection, compare
-    from opendata.query import QueryError
+    from opendata.query.chart import write_chart
+    from opendata.query.compare import Selection, compare
+    from opendata.publish.package import PackageError
 
     selection = Selection(year, scope.value if scope else None, region, min_requests)
     try:
         result = compare(package, metric, selection, by.value)
         if chart:
             write_chart(result, chart, selection.describe(by.value, result.metric.is_rate))
-    except (QueryError, LookupError, ValueError, OSError) as exc:
+    except (PackageError, LookupError, ValueError, OSError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1)
     for note in result.notes:
@@ -175,7 +176,7 @@ def compare_reports(
 @app.command()
 def info(name: Annotated[Optional[str], typer.Argument(help="A resource, view or metric (default: the whole package).")] = None) -> None:
     """Describe the package: title, licence, citation, resources and fields with codes and units, views, metrics."""
-    from opendata.info import UnknownName, describe
+    from opendata.query.info import UnknownName, describe
 
     try:
         typer.echo(describe(name))

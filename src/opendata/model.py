@@ -18,6 +18,18 @@ class Token:
     ref: str  # position in the source: "L12", "t2/r5/c3", "p4/L12"
 
 
+@dataclass(frozen=True)
+class Piece:
+    """One candidate cell text in a value region."""
+
+    kind: str  # number | blank | marker | point (a lone decimal point)
+    text: str  # folded text of the piece ("26769万元", "0", "/", "")
+    raw: str  # raw source text of the token it came from (whole token when it is short)
+    ref: str  # source position
+    hard: bool  # True when a token boundary (line, cell) precedes it; False when only a space does
+    at: int = 0  # position in the folded stream text
+
+
 @dataclass
 class Document:
     path: Path

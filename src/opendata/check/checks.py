@@ -1,0 +1,156 @@
+"""Checks on an aligned report: small named units, each reporting rows under its own id.
+
+H1-H4 come from schemas/identities.yaml, D1 from the template's domain rules, T4_TWIN compares a table printed
+twice, READ lists cells that could not be read with confidence, TABLE lists tables that could not be found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from opendata.spec.identities import IDS, equations
+from opendata.model import Cell, CheckResult, Report
+from opendata.spec.template import TEMPLATE
+
+CHECKS: dict[str, Callable[[Report], Iterator[CheckResult]]] = {}
+
+
+def check(check_id: str):
+    def register(fn):
+        CHECKS[check_id] = fn
+        return fn
+
+    return register
+
+
+def _fmt(n: float | int | None) -> str:
+    if n is None:
+        return "?"
+    return str(int(n)) if float(n).is_integer() else f"{n:g}"
+
+
+def _term(eq, key: tuple[str, str]) -> str:
+    """Name of an equation term without the part shared by all terms (the column for H1/H2, the row for H3/H4)."""
+    return key[0] if eq.subject == key[1] else key[1]
+
+
+def _side(eq, keys, cells) -> str:
+    """One side of an equation with each term named: "granted 6 + unable_not_held 4 (+ 18 terms 0)"."""
+    terms = [(_term(eq, k), cells[k].value) for k in keys]
+    shown = [(name, v) for name, v in terms if v != 0] if len(terms) > 4 else terms
+    text = " + ".join(f"{name} {_fmt(v)}" for name, v in shown) or "0"
+    hidden = len(terms) - len(shown)
+    return text + (f" (+ {hidden} terms 0)" if hidden else "")
+
+
+def run_checks(report: Report) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    for fn in CHECKS.values():
+        results += list(fn(report))
+    report.checks = results
+    return results
+
+
+def _identity(check_id: str):
+    def run(report: Report) -> Iterator[CheckResult]:
+        tables = {t: report.table_cells(t) for t in ("applications", "review_litigation")}
+        for eq in equations(report.layouts):
+            if eq.id != check_id:
+                continue
+            cells = tables[eq.table]
+            if not cells:
+                continue
+            terms = [cells.get(key) for key in eq.terms]
+            missing = [f"{r}.{c}" for (r, c), cell in zip(eq.terms, terms) if cell is None or cell.value is None]
+            lhs = [cells[k].value for k in eq.lhs if k in cells and cells[k].value is not None]
+            rhs = [cells[k].value for k in eq.rhs if k in cells and cells[k].value is not None]
+            subject = f"{eq.table}.{eq.subject}"
+            if missing:
+                yield CheckResult(check_id, subject, "not_assessable", None, None,
+                                  f"no value for {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}")
+                continue
+            expected, actual = sum(rhs), sum(lhs)
+            ok = abs(expected - actual) < 1e-9
+            equation = f"{_side(eq, eq.lhs, cells)} {'=' if ok else '!='} {_side(eq, eq.rhs, cells)}"
+            yield CheckResult(check_id, subject, "pass" if ok else "fail", expected, actual,
+                              equation + ("" if ok else " as printed"))
+
+    return run
+
+
+for _id in IDS:  # one named check per identity of schemas/identities.yaml
+    check(_id)(_identity(_id))
+
+
+def _domain_ok(cell: Cell) -> bool:
+    if cell.table == "proactive_disclosure":
+        measure = TEMPLATE.table(cell.table).code("measures", cell.column)
+        if not measure.get("decimal") and not float(cell.value).is_integer():
+            return False
+        return measure.get("signed", False) or cell.value >= 0
+    return float(cell.value).is_integer() and cell.value >= 0
+
+
+@check("D1")
+def domain(report: Report) -> Iterator[CheckResult]:
+    """One row per table: pass when every read value is in the template's domain, else one row per bad cell."""
+    for table in ("proactive_disclosure", "applications", "review_litigation"):
+        cells = [c for c in report.cells if c.table == table and c.value is not None]
+        if not cells:
+            continue
+        bad = [c for c in cells if not _domain_ok(c)]
+        for c in bad:
+            yield CheckResult("D1", c.key, "fail", None, c.value, f"{c.raw!r} at {c.source_ref} is outside the domain")
+        if not bad:
+            yield CheckResult("D1", table, "pass", None, None, f"{len(cells)} values in domain")
+
+
+@check("T4_TWIN")
+def twin_tables(report: Report) -> Iterator[CheckResult]:
+    """A table printed more than once must agree with its first copy, cell by cell."""
+    for table, copies in report.twins.items():
+        first = report.table_cells(table)
+        for n, copy in enumerate(copies, start=2):
+            diffs = [c for c in copy if (first.get((c.row, c.column)) or c).value != c.value]
+            subject = f"{table}.copy{n}"
+            if diffs:
+                d = diffs[0]
+                yield CheckResult("T4_TWIN", subject, "fail", first[(d.row, d.column)].value, d.value,
+                                  f"copy {n} differs in {len(diffs)} cells, first {d.row}.{d.column} at {d.source_ref}")
+            else:
+                yield CheckResult("T4_TWIN", subject, "pass", None, None, f"copy {n} agrees in all {len(copy)} cells")
+
+
+@check("READ")
+def unread_cells(report: Report) -> Iterator[CheckResult]:
+    for c in report.cells:
+        if c.status in ("ambiguous", "unreadable"):
+            yield CheckResult("READ", c.key, "not_assessable", None, None,
+                              f"{c.status}: {c.note or 'no confident reading'} (raw {c.raw!r} at {c.source_ref or '?'})")
+
+
+@check("TABLE")
+def table_errors(report: Report) -> Iterator[CheckResult]:
+    for n, error in enumerate(report.errors, start=1):
+        yield CheckResult("TABLE", f"error{n}", "fail", None, None, error)
+
+
+def same_report(report: Report, original: Report) -> Iterator[CheckResult]:
+    """SAME_REPORT: a second source of one report (say crawler text beside the HTML page) must not contradict it.
+
+    Cells read in both must agree; a cell one source leaves ambiguous is not a contradiction, and is counted.
+    """
+    theirs = {c.key: c for c in original.cells}
+    both = [(c, theirs[c.key]) for c in report.cells if c.key in theirs]
+    read_in_both = [(a, b) for a, b in both if a.value is not None and b.value is not None]
+    diffs = [(a, b) for a, b in read_in_both if a.value != b.value]
+    one_sided = sum(1 for a, b in both if (a.value is None) != (b.value is None))
+    subject = f"duplicate_of.{original.report_id}"
+    if diffs:
+        a, b = diffs[0]
+        yield CheckResult("SAME_REPORT", subject, "fail", b.value, a.value,
+                          f"{len(diffs)} cells differ from {original.report_id}, first {a.key} at {a.source_ref}")
+    else:
+        yield CheckResult("SAME_REPORT", subject, "pass", None, None,
+                          f"all {len(read_in_both)} cells read in both agree with {original.report_id}"
+                          + (f"; {one_sided} read in only one of them" if one_sided else ""))

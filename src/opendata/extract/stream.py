@@ -1,0 +1,112 @@
+"""The folded text stream the aligner searches: all tokens joined by line breaks, mapped back to positions."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from opendata.model import Document, Piece
+from opendata.read.furniture import PAGE_NUMBER
+from opendata.fold import fold_lines, is_traditional
+from opendata.spec.template import TEMPLATE
+
+# A parenthesised note inside a value cell ("（其中修订 16 件）"): its digits are not a cell value.
+_NOTE = re.compile(r"\((?![一二三四五六七八九十]{1,3}\))[^()\n]*[\u4e00-\u9fff][^()\n]*\)")  # not an ordinal "(四)"
+_NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:万元|元))?")
+# A number, or a decimal point that lost a side of its number to a break ("279." / "44", "851 . 776247").
+_NUMBER_OR_POINT = re.compile(_NUMBER.pattern + r"|\.")
+_GAP = re.compile(r"\s*")
+# A row label's ordinal ("5.要求…", "无2.没有…", "1、本机关…"): a number followed by an ordinal mark and Chinese text.
+_ORDINAL_AFTER = re.compile(r"[.、][\u4e00-\u9fff]")
+# A table cell's ref names its row: "L12/c3" (Markdown), "t2/r5/c3" (HTML, docx), "p4/t1/r5/c3" (PDF); a range
+# inside a long token may follow (":c1-9").
+_CELL_REF = re.compile(r"^(?P<row>.+)/c\d+(?::c\d+-\d+)?$")
+
+
+def source_row(ref: str) -> str | None:
+    """The table row a cell's ref names ("L12/c3" -> "L12"); None for a token that is no table cell (a line)."""
+    m = _CELL_REF.match(ref)
+    return m.group("row") if m else None
+
+
+class Stream:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        texts = [t.text for t in doc.tokens]
+        self.traditional = is_traditional("\n".join(texts))
+        lines = fold_lines(texts, self.traditional)  # one line per token
+        lines = [PAGE_NUMBER.sub(lambda m: " " * len(m.group(0)), line) for line in lines]
+        self.lines = lines
+        self.text = "\n".join(lines)
+        self.starts = []
+        pos = 0
+        for line in lines:
+            self.starts.append(pos)
+            pos += len(line) + 1
+
+    def token_at(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def ref(self, start: int, end: int) -> str:
+        """Source position of text[start:end]: the token's ref, plus a character range inside long tokens."""
+        i = self.token_at(start)
+        token = self.doc.tokens[i]
+        line = self.lines[i]
+        a, b = start - self.starts[i], end - self.starts[i]
+        if a == 0 and b >= len(line.rstrip()):
+            return token.ref
+        return f"{token.ref}:c{a + 1}-{b}"
+
+    def raw(self, start: int, end: int) -> str:
+        """Raw source text for text[start:end] (exact where folding kept the token's length)."""
+        i = self.token_at(start)
+        raw = self.doc.tokens[i].text
+        a, b = start - self.starts[i], end - self.starts[i]
+        if len(raw) == len(self.lines[i]):
+            return raw[a:b]
+        return raw.strip() if len(raw) <= 40 else self.text[start:end]
+
+    def pieces(self, start: int, end: int) -> list[Piece]:
+        """Numbers, markers and (for explicit-cell sources) blank cells between two label positions."""
+        out: list[Piece] = []
+        pos = start
+        for n, segment in enumerate(self.text[start:end].split("\n")):
+            seg_start = pos
+            pos += len(segment) + 1
+            whole_token = n > 0 and pos - 1 < end  # a complete token, not the tail of a label's token
+            cleaned = _NOTE.sub(lambda m: " " * len(m.group(0)), segment)
+            stripped = cleaned.strip()
+            if not stripped:
+                if whole_token and self.doc.cells_explicit:
+                    out.append(Piece("blank", "", "", self.ref(seg_start, seg_start), True, seg_start))
+                continue
+            if stripped == ".":  # a decimal point on its own line ("851" / "." / "776247"): the solver may join it
+                s = seg_start + cleaned.index(stripped)
+                out.append(Piece("point", ".", ".", self.ref(s, s + 1), True, s))
+                continue
+            if TEMPLATE.is_marker(stripped):
+                s = seg_start + cleaned.index(stripped)
+                raw, ref = self.raw(s, s + len(stripped)), self.ref(s, s + len(stripped))
+                out.append(Piece("marker", stripped, raw, ref, True, s))
+                continue
+            first = True
+            for m in _NUMBER_OR_POINT.finditer(cleaned):
+                s, e = seg_start + m.start(), seg_start + m.end()
+                if m.group(0) == ".":
+                    if self._between_digits(s, start, end):  # the solver may join it with its digits, no one else
+                        out.append(Piece("point", ".", ".", self.ref(s, e), first, s))
+                        first = False
+                    continue
+                if _ORDINAL_AFTER.match(cleaned, m.end()):
+                    continue  # the ordinal of a label pushed out of its row, not a value
+                out.append(Piece("number", m.group(0).replace(" ", ""), self.raw(s, e), self.ref(s, e), first, s))
+                first = False
+        return out
+
+    def _between_digits(self, pos: int, start: int, end: int) -> bool:
+        """Is the point at `pos` a decimal point broken from its digits: a digit before and after it, with only
+        spaces and line breaks between, inside the region? (A point after a number and before text is not.)"""
+        before = self.text[start:pos].rstrip()
+        after = _GAP.match(self.text, pos + 1, end)
+        return bool(before) and before[-1].isdigit() and after.end() < end and self.text[after.end()].isdigit()

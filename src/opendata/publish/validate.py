@@ -1,0 +1,99 @@
+"""Validate a published package: Frictionless (Table Schemas, keys, hashes), the Parquet files' integrity, and the
+template's identities recomputed from the published values.
+
+Every recomputed identity must have the result the package's `checks` resource publishes for it: a failure the
+package does not declare means a wrong number was published silently; a declared failure that no longer fails
+means the values and the checks disagree. Either fails validation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opendata.model import Cell, CheckResult, Document, Report, ReportMeta
+from opendata.publish.package import PackageError, descriptor_path, package_resources
+
+
+@dataclass
+class Validation:
+    frictionless_valid: bool
+    frictionless_errors: list[str] = field(default_factory=list)
+    identity_results: list[tuple[str, CheckResult]] = field(default_factory=list)  # (report_id, recomputed result)
+    # (report_id, recomputed result, result the package publishes for it or None when it publishes none)
+    mismatches: list[tuple[str, CheckResult, str | None]] = field(default_factory=list)
+
+    @property
+    def declared_failures(self) -> list[tuple[str, CheckResult]]:
+        mismatched = {(rid, c.check_id, c.subject) for rid, c, _ in self.mismatches}
+        return [(rid, c) for rid, c in self.identity_results
+                if c.result == "fail" and (rid, c.check_id, c.subject) not in mismatched]
+
+    @property
+    def valid(self) -> bool:
+        return self.frictionless_valid and not self.mismatches
+
+
+def frictionless_report(descriptor: Path) -> tuple[bool, list[str]]:
+    import frictionless
+
+    from opendata.publish.writers import file_info
+
+    report = frictionless.validate(str(descriptor))
+    errors = [f"{task.name}: {e.message}" for task in report.tasks for e in task.errors][:50]
+    errors += [e.message for e in report.errors][:50]
+    valid = report.valid
+    # Parquet integrity, which frictionless cannot measure (see publish.descriptor).
+    for r in json.loads(descriptor.read_text(encoding="utf-8"))["resources"]:
+        if "x-hash" in r and file_info(descriptor.parent / r["path"]) != {"hash": r["x-hash"], "bytes": r["x-bytes"]}:
+            valid = False
+            errors.append(f"{r['name']}: {r['path']} does not match its recorded hash and bytes")
+    return valid, errors
+
+
+def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]]:
+    """H1-H4 of every published report, from the values in the package's Parquet files."""
+    import pyarrow.parquet as pq
+
+    from opendata.check.checks import CHECKS
+    from opendata.spec.identities import IDS
+    from opendata.spec.template import TEMPLATE
+
+    cells: dict[str, list[Cell]] = {}
+    for table in ("applications", "review_litigation"):
+        row_key, col_key = TEMPLATE.cell_keys[table]
+        for rec in pq.read_table(files[table]).to_pylist():
+            cells.setdefault(rec["report_id"], []).append(
+                Cell(table, rec[row_key], rec[col_key], rec["status"], rec["value"], rec["raw"] or "", rec["source_ref"]))
+    out = []
+    for report_id, report_cells in cells.items():
+        rows = {c.row for c in report_cells if c.table == "applications"}
+        # The layout as the published rows show it, judged as everywhere else (Template.layout_of).
+        layouts = {"applications": TEMPLATE.layout_of("applications", rows) or TEMPLATE.templates[0]} if rows else {}
+        report = Report(report_id, Document(Path(report_id), "", []), ReportMeta(), "", layouts=layouts,
+                        cells=report_cells)
+        for check_id in IDS:
+            out += [(report_id, r) for r in CHECKS[check_id](report)]
+    return out
+
+
+def validate_package(package: Path) -> Validation:
+    import pyarrow.parquet as pq
+
+    descriptor = descriptor_path(package)
+    files = package_resources(package)
+    valid, errors = frictionless_report(descriptor)
+    result = Validation(valid, errors)
+    result.identity_results = recompute_identities(files)
+    published = {(r["report_id"], r["check_id"], r["subject"]): r["result"]
+                 for r in pq.read_table(files["checks"]).to_pylist()}
+    result.mismatches = [
+        (rid, c, published.get((rid, c.check_id, c.subject)))
+        for rid, c in result.identity_results
+        if published.get((rid, c.check_id, c.subject)) != c.result
+    ]
+    return result
+
+
+__all__ = ["PackageError", "Validation", "validate_package"]

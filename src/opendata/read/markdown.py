@@ -1,0 +1,87 @@
+"""Markdown, as PDF-to-Markdown converters write it: pipe tables mixed with flat text lines.
+
+A table row (`| a | b |`, or GFM's `a | b` inside a run of pipe lines that holds a separator row) gives one token
+per cell, ref `L{line}/c{col}` (1-based); separator rows (`|---|`) give none. Every other non-empty line is one token, ref `L{line}`; page footers ("— 5 —") are dropped. Empty cells are
+blank values where a value can stand (see readers/grid.py), so the document is cells_explicit.
+
+The reader transcribes and never repairs: a converted table may have lost its header, pushed labels into flat
+text or left value rows without labels; which row such values belong to is for the aligner and the template's
+arithmetic to settle (or flag), not for the reader to guess.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from opendata.model import Document, Token
+from opendata.read import decode
+from opendata.read.furniture import PAGE_NUMBER
+from opendata.read.grid import Grid, Markers, grid_tokens
+
+_SEPARATOR_CELL = re.compile(r"^\s*:?-{1,}:?\s*$")
+_PIPE = re.compile(r"(?<!\\)\|")
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def read(path: Path, markers: Markers = frozenset()) -> Document:
+    text, encoding = decode(path.read_bytes())
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    rows = _table_rows(lines)
+    tokens: list[Token] = []
+    table: list[tuple[int, list[str]]] = []  # the pipe rows of the current table: (line number, cells)
+    for number, line in enumerate(lines, start=1):
+        cells = _row_cells(line) if number - 1 in rows else None
+        if cells is not None:
+            if not all(_SEPARATOR_CELL.match(c) for c in cells):
+                table.append((number, cells))
+            continue
+        tokens += _table_tokens(table, markers)
+        table = []
+        if line.strip() and not PAGE_NUMBER.match(line):
+            tokens.append(Token(line, f"L{number}"))
+    tokens += _table_tokens(table, markers)
+    return Document(path=path, format="markdown", tokens=tokens, cells_explicit=True, encoding=encoding)
+
+
+def _table_rows(lines: list[str]) -> set[int]:
+    """Indexes of the lines that are table rows: lines opening with a pipe, and lines holding a pipe in a run of
+    such lines that has a separator row (GFM lets rows leave out their outer pipes)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        if _PIPE.search(line):
+            run.append(i)
+            continue
+        if any(_is_separator(lines[j]) for j in run):
+            out.update(run)
+        else:
+            out.update(j for j in run if lines[j].strip().startswith("|"))
+        run = []
+    return out
+
+
+def _is_separator(line: str) -> bool:
+    cells = _row_cells(line)
+    return bool(cells) and all(_SEPARATOR_CELL.match(c) for c in cells)
+
+
+def _row_cells(line: str) -> list[str] | None:
+    """Cells of a pipe-table row (None for a line without pipes): the padding around the pipes and the outer pipes
+    are syntax, not content; inline line breaks (<br>) and entities are decoded."""
+    stripped = line.strip()
+    if not _PIPE.search(stripped):
+        return None
+    body = stripped[1:] if stripped.startswith("|") else stripped
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return [html.unescape(_LINE_BREAK.sub("\n", cell)).replace("\\|", "|").strip() for cell in _PIPE.split(body)]
+
+
+def _table_tokens(table: list[tuple[int, list[str]]], markers: Markers) -> list[Token]:
+    """Tokens of one table (consecutive pipe rows); label columns are judged over the whole table."""
+    if not table:
+        return []
+    grid: Grid = [cells for _, cells in table]
+    numbers = [n for n, _ in table]
+    return grid_tokens(grid, lambda r, c: f"L{numbers[r - 1]}/c{c}", markers=markers)

@@ -1,0 +1,113 @@
+"""Extraction accuracy against hand-checked gold values (tests/gold/*.json, format: ../shared/corpus/README.md).
+
+Per report and in total: cells compared, exact, wrong (value differs from gold), flagged (ambiguous/unreadable
+where gold has a value), false_reported (a value where the source has none), guessed (a value published as
+reported where gold says the source cannot settle it), missing (no cell at all where gold has a value).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+TABLES = ("proactive_disclosure", "applications", "review_litigation")
+COLUMNS = ["report", "compared", "exact", "wrong", "flagged", "flagged_unexpected", "false_reported", "guessed", "missing"]
+
+
+@dataclass
+class Score:
+    report: str
+    compared: int = 0
+    exact: int = 0
+    wrong: int = 0
+    flagged: int = 0
+    flagged_unexpected: int = 0  # flagged although gold settles the cell (not listed ambiguous or unsettled by tables)
+    false_reported: int = 0
+    guessed: int = 0
+    missing: int = 0
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.wrong or self.false_reported or self.guessed or self.flagged_unexpected or self.missing)
+
+    def row(self) -> tuple:
+        d = asdict(self)
+        return tuple(d[c] for c in COLUMNS)
+
+
+def score(report, gold: dict) -> Score:
+    s = Score(report.report_id)
+    ambiguous = set(gold.get("ambiguous", []))
+    # Cells gold settles from outside the tables (narrative, printed order of detached rows): flagging is expected.
+    unsettled = set(gold.get("unsettled_by_tables", []))
+    cells = {c.key: c for c in report.cells}
+    for table in TABLES:
+        for row, cols in gold.get(table, {}).items():
+            for col, expected in cols.items():
+                key = f"{table}.{row}.{col}"
+                cell = cells.get(key)
+                has_value = cell is not None and cell.value is not None and cell.status in ("reported", "derived")
+                if expected is None:
+                    if has_value:
+                        s.compared += 1
+                        s.false_reported += 1
+                        s.details.append(f"false reported {key}: {cell.value} at {cell.source_ref}")
+                    continue
+                s.compared += 1
+                if cell is None:
+                    s.missing += 1
+                    s.details.append(f"missing {key} (gold {expected})")
+                elif key in ambiguous:
+                    if cell.status == "ambiguous":
+                        s.exact += 1
+                    elif has_value:
+                        s.guessed += 1
+                        s.details.append(f"guessed {key}: {cell.value} published as {cell.status}; gold lists it as ambiguous")
+                    else:
+                        s.flagged += 1
+                elif has_value:
+                    if abs(float(cell.value) - float(expected)) < 1e-6:
+                        s.exact += 1
+                    else:
+                        s.wrong += 1
+                        s.details.append(f"wrong {key}: {cell.value} (gold {expected}) at {cell.source_ref}")
+                else:
+                    s.flagged += 1
+                    if key not in unsettled:
+                        s.flagged_unexpected += 1
+                        s.details.append(f"flagged {key}: {cell.status} (gold {expected}) {cell.note}")
+    return s
+
+
+def run(gold_dir: Path, sources: Path, manifest: Path) -> list[Score]:
+    from opendata.extract import manifest as manifest_mod
+    from opendata.pipeline import extract
+
+    rows = manifest_mod.load(manifest)
+    by_stem = {p.stem: (p, row) for p, row in rows.items()}
+    scores = []
+    for gold_path in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if gold_path.stem not in by_stem:
+            continue
+        path, row = by_stem[gold_path.stem]
+        try:
+            report = extract(path, row)
+        except Exception as exc:
+            s = Score(gold_path.stem, details=[f"{path}: {type(exc).__name__}: {exc}"])
+            s.missing = sum(v is not None for t in TABLES for cols in gold.get(t, {}).values() for v in cols.values())
+            s.compared = s.missing
+            scores.append(s)
+            continue
+        scores.append(score(report, gold))
+    return scores
+
+
+def total(scores: list[Score]) -> Score:
+    t = Score("TOTAL")
+    for s in scores:
+        for c in COLUMNS[1:]:
+            setattr(t, c, getattr(t, c) + getattr(s, c))
+    return t
