@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup build validate accuracy bench docs clean
+.PHONY: demo test test-fast setup build validate accuracy bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ demo: build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Without the slow cases (hypothesis round trips, large inputs); CI runs everything (`make test`).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 validate: $(STAMP)
 	$(BIN)/opendata validate

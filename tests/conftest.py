@@ -16,6 +16,18 @@ def gold(report_id: str) -> dict:
     return json.loads((GOLD / f"{report_id}.json").read_text(encoding="utf-8"))
 
 
+def assert_gold(report, report_id: str, compared: int | None = None, lossy: bool = False):
+    """The one comparison with gold (tests/gold_score.py): every gold cell exact (or, for a `lossy` source, nothing
+    published that contradicts gold); `compared`: how many gold cells must have been compared."""
+    from gold_score import score
+
+    s = score(report, gold(report_id))
+    assert (s.nothing_wrong if lossy else s.ok), s.details
+    if compared is not None:
+        assert s.compared == compared, (s.compared, s.details)
+    return s
+
+
 def manifest_row(report_id: str) -> dict:
     from opendata.extract import manifest
 

@@ -12,7 +12,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 TABLES = ("proactive_disclosure", "applications", "review_litigation")
-COLUMNS = ["report", "compared", "exact", "wrong", "flagged", "flagged_unexpected", "false_reported", "guessed", "missing"]
+COLUMNS = [
+    "report", "compared", "exact", "wrong", "flagged", "flagged_unexpected", "false_reported", "guessed", "missing",
+    "marker_wrong",
+]
 
 
 @dataclass
@@ -26,11 +29,18 @@ class Score:
     false_reported: int = 0
     guessed: int = 0
     missing: int = 0
+    marker_wrong: int = 0  # a blank or marker cell published with another status or raw text than gold records
     details: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.wrong or self.false_reported or self.guessed or self.flagged_unexpected or self.missing)
+        return not (self.wrong or self.false_reported or self.guessed or self.flagged_unexpected or self.missing
+                    or self.marker_wrong)
+
+    @property
+    def nothing_wrong(self) -> bool:
+        """No published value contradicts gold (flagging a cell gold settles is allowed: lossy sources)."""
+        return not (self.wrong or self.false_reported or self.guessed or self.marker_wrong)
 
     def row(self) -> tuple:
         d = asdict(self)
@@ -42,6 +52,7 @@ def score(report, gold: dict) -> Score:
     ambiguous = set(gold.get("ambiguous", []))
     # Cells gold settles from outside the tables (narrative, printed order of detached rows): flagging is expected.
     unsettled = set(gold.get("unsettled_by_tables", []))
+    markers = gold.get("markers", {})
     cells = {c.key: c for c in report.cells}
     for table in TABLES:
         for row, cols in gold.get(table, {}).items():
@@ -50,6 +61,8 @@ def score(report, gold: dict) -> Score:
                 cell = cells.get(key)
                 has_value = cell is not None and cell.value is not None and cell.status in ("reported", "derived")
                 if expected is None:
+                    if key in markers and cell is not None and not has_value:
+                        _check_marker(s, key, cell, markers[key])
                     if has_value:
                         s.compared += 1
                         s.false_reported += 1
@@ -79,6 +92,14 @@ def score(report, gold: dict) -> Score:
                         s.flagged_unexpected += 1
                         s.details.append(f"flagged {key}: {cell.status} (gold {expected}) {cell.note}")
     return s
+
+
+def _check_marker(s: Score, key: str, cell, raw: str) -> None:
+    """Gold's raw text of a cell with no number: "" is a blank cell, anything else a marker kept verbatim."""
+    expected = ("blank", "") if raw == "" else ("marker", raw)
+    if (cell.status, cell.raw or "") != expected:
+        s.marker_wrong += 1
+        s.details.append(f"marker {key}: {cell.status} {cell.raw!r} (gold {expected[0]} {expected[1]!r})")
 
 
 def run(gold_dir: Path, sources: Path, manifest: Path) -> list[Score]:

@@ -97,12 +97,17 @@ def as_utf16(text: str) -> bytes:
     return text.encode("utf-16")
 
 
-def traditional_big5(text: str) -> bytes | None:
-    """Taiwan mirrors: traditional characters with Taiwan phrasing, Big5 bytes (None where Big5 cannot hold it)."""
+@cache
+def _to_taiwan():
     import opencc
 
+    return opencc.OpenCC("s2twp")  # built once: building a converter costs ~50 ms, at collection time
+
+
+def traditional_big5(text: str) -> bytes | None:
+    """Taiwan mirrors: traditional characters with Taiwan phrasing, Big5 bytes (None where Big5 cannot hold it)."""
     try:
-        return opencc.OpenCC("s2twp").convert(text).encode("big5")
+        return _to_taiwan().convert(text).encode("big5")
     except UnicodeEncodeError:
         return None
 
@@ -652,6 +657,8 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _changes(transform: Transform, path: Path) -> bool:
+    if transform.suffix:  # a conversion to another format always changes the bytes (and is costly to run here)
+        return True
     out = transform.apply(path)
     if out is None:
         return False

@@ -136,6 +136,7 @@ def test_no_reading_is_unreadable_with_a_note():
     assert "3 values for 7 cells" in readings[0].note and readings[0].raw == "5 2 7"
 
 
+@pytest.mark.slow  # a large case: a digit run far past the search bounds
 def test_huge_digit_run_is_unreadable_quickly():
     started = time.perf_counter()
     [readings] = solve([Row([Column(k) for k in T4_KEYS], pieces("1" * 60))], equations({}))
@@ -382,6 +383,7 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 @PROPERTY
 @given(truths())
+@pytest.mark.slow  # a hypothesis round trip: hundreds of generated reports
 def test_one_cell_per_line_reads_back_exactly(t):
     report = read_back(write(document(t, one_per_line), one_line=False))
     assert_read_back(report, t, exact=True)
@@ -390,6 +392,7 @@ def test_one_cell_per_line_reads_back_exactly(t):
 
 @PROPERTY
 @given(truths())
+@pytest.mark.slow  # a hypothesis round trip: hundreds of generated reports
 def test_collapsed_runs_read_back(t):
     report = read_back(write(document(t, collapsed), one_line=False))
     assert_read_back(report, t, exact=False)
@@ -401,6 +404,7 @@ def test_collapsed_runs_read_back(t):
 
 @PROPERTY
 @given(truths(), st.data())
+@pytest.mark.slow  # a hypothesis round trip: hundreds of generated reports
 def test_numbers_broken_over_lines_read_back(t, data):
     report = read_back(write(document(t, broken(data.draw)), one_line=False))
     assert_read_back(report, t, exact=False)
@@ -408,6 +412,7 @@ def test_numbers_broken_over_lines_read_back(t, data):
 
 @PROPERTY
 @given(truths(), st.data())
+@pytest.mark.slow  # a hypothesis round trip: hundreds of generated reports
 def test_glued_digits_read_back(t, data):
     report = read_back(write(document(t, glued(data.draw)), one_line=True))
     assert_read_back(report, t, exact=False)
