@@ -185,5 +185,22 @@ def info(name: Annotated[Optional[str], typer.Argument(help="A resource, view or
         raise typer.Exit(1)
 
 
+@app.command()
+def site(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site into (new, empty, or an earlier site: replaced whole).")],
+    package: PackageOption = DEFAULT_PACKAGE,
+) -> None:
+    """Write a static HTML site of the package: reports laid out like the template, regions by year, rankings."""
+    from opendata.publish.package import PackageError
+    from opendata.site.build import build_site
+
+    try:
+        result = build_site(package, out)
+    except (PackageError, OSError) as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    _err(f"wrote {result.pages} pages for {result.reports} reports to {out}/ (open {out / 'index.html'})")
+
+
 if __name__ == "__main__":
     app()
