@@ -38,7 +38,8 @@ def report_page(data: PackageData, report: dict) -> dict:
     return {
         "report": report, "tables": tables, "unplaced": unplaced,
         "failing": [c for c in checks if c["result"] == "fail"],
-        "not_assessable": [c for c in checks if c["result"] == "not_assessable"],
+        "unsure": [c for c in checks if c["check_id"] == "READ"],  # cells not read with confidence, and why
+        "not_assessable": [c for c in checks if c["result"] == "not_assessable" and c["check_id"] != "READ"],
         "passed": sum(1 for c in checks if c["result"] == "pass"),
         "cells": [cells[k] | {"table": k[0], "row": k[1], "col": k[2]} for k in sorted(cells)],
         "legend": [(s, text) for s, (_, text) in STATUS_TEXT.items()],
@@ -69,7 +70,7 @@ def regions(data: PackageData) -> dict[str, dict]:
 
 
 def _body(row: dict) -> str:
-    return f"{row['agency']} ({row['scope']})"
+    return f"{row['agency'] or '?'} ({row['scope'] or '?'})"
 
 
 def region_page(data: PackageData, region: dict) -> dict:
