@@ -33,7 +33,9 @@ def source_of(meta: dict) -> dict:
 def _left_out(rows: list[dict], m: Metric, floor: int) -> tuple[list[dict], list[str]]:
     unknown = [r for r in rows if r["value"] is None]
     small = [r for r in rows if r["value"] is not None and m.is_rate and (r["denominator"] or 0) < floor]
-    notes = [f"{len(unknown)} report(s) not ranked: {UNKNOWN}: {', '.join(r['report_id'] for r in unknown)}"] if unknown else []
+    notes = []
+    if unknown:
+        notes.append(f"{len(unknown)} report(s) not ranked: {UNKNOWN}: {', '.join(r['report_id'] for r in unknown)}")
     if small:
         notes.append(f"{len(small)} report(s) not ranked: denominator below {floor}: "
                      f"{', '.join(r['report_id'] for r in small)}")

@@ -75,8 +75,8 @@ def proactive_grid(layout: str, cells: dict, read_notes: dict[str, str]) -> list
     for part in parts:
         spans = _spans(len(part["measures"]), width)
         grid.append([GridCell(part["caption"], "caption", colspan=width + 1)])
-        grid.append([GridCell(table.spec["header_label"], "head")]
-                    + [GridCell(table.code("measures", m).zh, "head", colspan=s) for m, s in zip(part["measures"], spans)])
+        heads = [GridCell(table.code("measures", m).zh, "head", colspan=s) for m, s in zip(part["measures"], spans)]
+        grid.append([GridCell(table.spec["header_label"], "head"), *heads])
         for item in part["items"]:
             keys = [("proactive_disclosure", item, m) for m in part["measures"]]
             grid.append([GridCell(table.code("items", item).zh)]
@@ -101,8 +101,9 @@ def _applications_header() -> list[list[GridCell]]:
             children = [x for x in columns if x.parent == c.parent]
             second.append(GridCell(table.code("column_groups", c.parent).zh, "head", colspan=len(children)))
             third += [GridCell(x.zh, "head") for x in children]
-    return [[GridCell(corner, "head", rowspan=3, colspan=LABEL_COLUMNS), GridCell(group_head, "head", colspan=len(columns))],
-            second, third]
+    first = [GridCell(corner, "head", rowspan=3, colspan=LABEL_COLUMNS),
+             GridCell(group_head, "head", colspan=len(columns))]
+    return [first, second, third]
 
 
 def _ancestors(row, by_code: dict) -> list:
