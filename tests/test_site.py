@@ -99,6 +99,7 @@ def expected_text_ok(cell: dict, text: str) -> bool:
 
 
 # Browser tests ------------------------------------------------------------------------------------------------------
+@pytest.mark.slow  # every page of the site in the browser
 def test_each_report_page_shows_the_package_numbers(browser, package, site):
     reports = [r["report_id"] for r in sql(package, "select report_id from reports order by report_id")]
     assert len(reports) == len(list((SOURCES / "reports").iterdir()))
@@ -195,6 +196,7 @@ def test_a_ranking_sorts_when_a_header_is_clicked(browser, package, site):
     assert by_report == sorted(e["report_id"] for e in expected)
 
 
+@pytest.mark.slow  # every page of the site in the browser
 def test_every_page_loads_without_console_errors(browser, site):
     pages = sorted(site.rglob("*.html"))
     assert len(pages) > 30
