@@ -323,3 +323,32 @@ def test_cli_site(package, tmp_path):
     assert (tmp_path / "web" / "index.html").is_file()
     missing = CliRunner().invoke(app, ["site", "--package", str(tmp_path / "nope"), "--out", str(tmp_path / "w2")])
     assert missing.exit_code == 1 and "nope" in missing.output and not (tmp_path / "w2").exists()
+    damaged = tmp_path / "damaged"
+    shutil.copytree(package, damaged)
+    parquet = damaged / "data" / "applications.parquet"
+    parquet.write_bytes(parquet.read_bytes()[:100])
+    broken = CliRunner().invoke(app, ["site", "--package", str(damaged), "--out", str(tmp_path / "w3")])
+    assert broken.exit_code == 1 and not (tmp_path / "w3").exists()
+    [line] = broken.output.strip().splitlines()  # one line, naming the package and the damaged file
+    assert line.startswith(f"error: {damaged / 'datapackage.json'}") and "applications.parquet" in line
+
+
+def test_a_cell_the_layout_has_no_place_for_is_still_shown(package):
+    """A 2021 table 三 with a stray 2019 （六） cell, and a report whose table 四 was not found: nothing is dropped,
+    nothing is invented."""
+    from opendata.site.data import load
+    from opendata.site.pages import report_page
+
+    data = load(package)
+    report = data.report("2021_sanming_1")
+    cells = data.cells["2021_sanming_1"]
+    stray = {"report_id": "2021_sanming_1", "row": "other_handling", "col": "total", "value": 7, "status": "reported",
+             "raw": "7", "source_ref": "L1"}
+    cells[("applications", "other_handling", "total")] = stray
+    for key in [k for k in cells if k[0] == "review_litigation"]:
+        del cells[key]
+    page = report_page(data, report)
+    assert [(c.key, c.text) for c in page["unplaced"]] == [(("applications", "other_handling", "total"), "7")]
+    review = next(t for t in page["tables"] if t["name"] == "review_litigation")
+    values = [c for row in review["grid"] for c in row if c.kind == "value"]
+    assert len(values) == 15 and {(c.status, c.text) for c in values} == {("absent", "")}

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from opendata.publish.package import descriptor_path
+from opendata.publish.package import PackageError, descriptor_path
 from opendata.spec.template import TEMPLATE
 
 CELL_TABLES = ("proactive_disclosure", "applications", "review_litigation")
@@ -57,9 +57,19 @@ def _layouts(con) -> dict[str, dict[str, str | None]]:
 
 def load(package: Path) -> PackageData:
     """Read the whole package once (the bundled package is a few thousand cells)."""
+    import duckdb
+
+    descriptor = descriptor_path(package)
+    try:
+        return _load(package, json.loads(descriptor.read_text(encoding="utf-8")))
+    except (duckdb.Error, json.JSONDecodeError, KeyError) as exc:  # a damaged file: say which package, go no further
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PackageError(f"{descriptor}: cannot read the package: {first_line}") from exc
+
+
+def _load(package: Path, meta: dict) -> PackageData:
     from opendata.query.connection import connect
 
-    meta = json.loads(descriptor_path(package).read_text(encoding="utf-8"))
     con = connect(package)
     try:
         reports = _records(con, "SELECT * FROM reports ORDER BY report_id")
