@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, SOURCES, sql
+from conftest import SOURCES, sql
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -352,3 +352,20 @@ def test_a_cell_the_layout_has_no_place_for_is_still_shown(package):
     review = next(t for t in page["tables"] if t["name"] == "review_litigation")
     values = [c for row in review["grid"] for c in row if c.kind == "value"]
     assert len(values) == 15 and {(c.status, c.text) for c in values} == {("absent", "")}
+
+
+def test_a_report_id_that_leads_out_of_the_site_is_refused(package, tmp_path):
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from opendata.site.build import SiteError, build_site
+
+    hostile = tmp_path / "hostile"
+    shutil.copytree(package, hostile)
+    reports = hostile / "data" / "reports.parquet"
+    table = pq.read_table(reports)
+    ids = pc.if_else(pc.equal(table["report_id"], "2021_sanming_1"), "../../escaped", table["report_id"])
+    pq.write_table(table.set_column(0, "report_id", ids), reports)
+    with pytest.raises(SiteError, match="escaped"):
+        build_site(hostile, tmp_path / "out" / "site")
+    assert not list(tmp_path.rglob("escaped*")) and list((tmp_path / "out").iterdir()) == []

@@ -75,6 +75,14 @@ def _copy_downloads(package: Path, meta: dict, target: Path) -> list[dict]:
     return out
 
 
+def _inside(root: Path, name: str) -> Path:
+    """root/name, refused when a name from the package (a report id) would lead out of the site folder."""
+    path = root / name
+    if ".." in Path(name).parts or Path(name).is_absolute() or not path.resolve().is_relative_to(root.resolve()):
+        raise SiteError(f"a page name from the package leaves the site folder: {name!r}")
+    return path
+
+
 def _swap_in(tmp: Path, out: Path) -> None:
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -98,8 +106,9 @@ def build_site(package: Path, out: Path) -> SiteResult:
         downloads = _copy_downloads(package, data.meta, tmp)
         pages = render_pages(environment(), data, downloads)
         for name, text in pages.items():
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).write_text(text, encoding="utf-8")
+            path = _inside(tmp, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
         (tmp / MARKER).write_text("written by `opendata site`; the command replaces this folder\n", encoding="utf-8")
         _swap_in(tmp, out)
     except BaseException:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from opendata.query.chart import format_value
 from opendata.query.metrics import metrics
-from opendata.site.data import PackageData
+from opendata.site.data import CELL_TABLES, PackageData
 from opendata.site.rankings import region_series, year_rankings
 from opendata.site.tables import STATUS_TEXT, applications_grid, placed_keys, proactive_grid, review_grid, value_cell
 from opendata.spec.template import TEMPLATE
@@ -16,16 +17,18 @@ TABLE_TITLES = {name: f"{t.spec['number']}、{t.spec['zh']}" for name, t in TEMP
 
 def region_slug(report: dict) -> str:
     """A file name for a report's region: its code, or (no code known) a short hash of its name."""
-    if report["region_code"]:
-        return report["region_code"]
-    return "name-" + hashlib.sha1((report["region_name"] or "?").encode("utf-8")).hexdigest()[:10]
+    code = report["region_code"]
+    if code and re.fullmatch(r"\d{2,12}", code):
+        return code
+    return "name-" + hashlib.sha1(f"{code}|{report['region_name']}".encode("utf-8")).hexdigest()[:10]
 
 
 def report_page(data: PackageData, report: dict) -> dict:
     rid = report["report_id"]
     cells, checks = data.cells.get(rid, {}), data.checks.get(rid, [])
     read_notes = {c["subject"]: c["message"] for c in checks if c["check_id"] == "READ"}
-    layouts = {t: layout or report["template"] for t, layout in data.layouts.get(rid, {}).items()}
+    printed = data.layouts.get(rid, {})
+    layouts = {t: printed.get(t) or report["template"] for t in CELL_TABLES}
     grids = {
         "proactive_disclosure": proactive_grid(layouts["proactive_disclosure"], cells, read_notes),
         "applications": applications_grid(layouts["applications"], cells, read_notes),
