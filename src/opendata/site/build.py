@@ -51,7 +51,7 @@ def _check_target(out: Path) -> None:
 
 def package_files(package: Path, meta: dict) -> list[str]:
     """The descriptor and every file it names (data and Table Schemas), relative to the package folder."""
-    names = ["datapackage.json"]
+    names = [descriptor_path(package).name]
     for r in meta["resources"]:
         for path in (r.get("path"), r.get("schema") if isinstance(r.get("schema"), str) else None):
             if path and path not in names:
