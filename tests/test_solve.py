@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -138,10 +137,10 @@ def test_no_reading_is_unreadable_with_a_note():
 
 @pytest.mark.slow  # a large case: a digit run far past the search bounds
 def test_huge_digit_run_is_unreadable_quickly():
-    started = time.perf_counter()
+    # The search is bounded by steps (MAX_READINGS / MAX_STEPS), not by time: a digit run far past the bounds ends
+    # unreadable instead of searching on (its time is measured in scripts/benchmark.py, never asserted here).
     [readings] = solve([Row([Column(k) for k in T4_KEYS], pieces("1" * 60))], equations({}))
     assert {r.status for r in readings} == {"unreadable"}
-    assert time.perf_counter() - started < 5
 
 
 def test_table_four_glued_split_by_block_totals():
