@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import gold, published_reports, sql
+from conftest import gold, needs_corpus, published_reports, sql
 
 # Hand computations from the gold files ------------------------------------------------------------------------------
 NOT_APPLICABLE = object()
@@ -153,6 +153,7 @@ def test_other_handling_total_is_harmonised_across_templates(comparison_package)
     assert by_report["2025_sanming_1"]["derived_from"] == "other_no_correction + other_fee_unpaid + other_other"
 
 
+@needs_corpus
 def test_layout_is_judged_per_table_for_a_template_mixed_report(comparison_package):
     mixed = [r for r in ("2023_hongze_1", "2024_hongze_1") if r in published_reports(comparison_package)]
     assert mixed == ["2023_hongze_1", "2024_hongze_1"]
