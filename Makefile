@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-fast setup build validate accuracy bench docs clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml schemas/package.yaml  # the version lives in package.yaml: reinstall when it changes
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from opendata.query.output import Format, FormatOption, render
+from opendata.query.output import Format, FormatOption, OutputOption, render
 
 app = typer.Typer(
     help="Turn government information-disclosure annual reports (政府信息公开工作年度报告) into a validated "
@@ -23,6 +23,23 @@ DEFAULT_PACKAGE = Path("datapackage")
 
 def _err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from opendata.spec.files import load_yaml
+
+        typer.echo(f"opendata {load_yaml('package.yaml')['version']}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Turn government information-disclosure annual reports (政府信息公开工作年度报告) into a validated data
+    package, and query it with SQL."""
 
 
 @app.command()
@@ -59,6 +76,7 @@ def extract(
     file: Annotated[Path, typer.Argument(help="One report file (.txt, .html, .pdf, .md, .docx).")],
     fmt: FormatOption = Format.table,
     checks: Annotated[bool, typer.Option("--checks", help="Show the check results instead of the cells.")] = False,
+    output: OutputOption = None,
 ) -> None:
     """Read one report and print its cells (or its checks) without publishing anything."""
     from opendata.pipeline import extract as extract_report
@@ -75,10 +93,10 @@ def extract(
         _err(f"error: {error}")
     if checks:
         rows = [(k.check_id, k.subject, k.expected, k.actual, k.result, k.message) for k in report.checks]
-        render(["check_id", "subject", "expected", "actual", "result", "message"], rows, fmt)
+        render(["check_id", "subject", "expected", "actual", "result", "message"], rows, fmt, path=output)
     else:
         rows = [(c.table, c.row, c.column, c.value, c.status, c.raw, c.source_ref) for c in report.cells]
-        render(["table", "row", "column", "value", "status", "raw", "source_ref"], rows, fmt)
+        render(["table", "row", "column", "value", "status", "raw", "source_ref"], rows, fmt, path=output)
 
 
 @app.command()
@@ -110,9 +128,11 @@ def validate(
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="SQL over the resources (reports, proactive_disclosure, applications, review_litigation, checks, codebook) and the views (metrics, applications_wide, report_figures, report_layouts).")],
+    sql: Annotated[Optional[str], typer.Argument(help="SQL over the resources (reports, proactive_disclosure, applications, review_litigation, checks, codebook) and the views (metrics, applications_wide, report_figures, report_layouts); - reads it from stdin.")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="Read the SQL from this file (- for stdin).")] = None,
     package: PackageOption = DEFAULT_PACKAGE,
     fmt: FormatOption = Format.table,
+    output: OutputOption = None,
 ) -> None:
     """Run read-only SQL (DuckDB) over the package's Parquet files, in place.
 
@@ -126,11 +146,27 @@ def query(
     from opendata.query.connection import run
 
     try:
-        columns, rows = run(package, sql)
-    except PackageError as exc:
+        columns, rows = run(package, _sql_text(sql, file))
+    except (PackageError, OSError, ValueError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1)
-    render(columns, rows, fmt)
+    render(columns, rows, fmt, path=output)
+
+
+def _sql_text(sql: str | None, file: Path | None) -> str:
+    """The SQL given inline, in a file, or on stdin (`-`): exactly one of them."""
+    import sys
+
+    if (sql is None) == (file is None):
+        raise ValueError("give the SQL as an argument or with --file (not both; - reads stdin)")
+    if sql == "-" or str(file) == "-":
+        return sys.stdin.read()
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise OSError(f"{file}: cannot read the SQL ({exc.strerror})") from None
+    return sql
 
 
 class Scope(str, Enum):
@@ -154,6 +190,7 @@ def compare_reports(
     chart: Annotated[Optional[Path], typer.Option(help="Also write a chart: bar (rank) or line (year), .svg or .html.")] = None,
     package: PackageOption = DEFAULT_PACKAGE,
     fmt: FormatOption = Format.table,
+    output: OutputOption = None,
 ) -> None:
     """Rank reports on a metric, or follow a region across years (--by year)."""
     from opendata.query.chart import write_chart
@@ -170,7 +207,52 @@ def compare_reports(
         raise typer.Exit(1)
     for note in result.notes:
         _err(f"note: {note}")
-    render(result.columns, result.rows, fmt, title=result.metric.label)
+    render(result.columns, result.rows, fmt, title=result.metric.label, path=output)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier package: folder, datapackage.json or release zip.")],
+    new: Annotated[Path, typer.Argument(help="The later package: folder, datapackage.json or release zip.")],
+    fmt: FormatOption = Format.table,
+    output: OutputOption = None,
+) -> None:
+    """List reports added or removed and cells whose value or status changed between two packages."""
+    from opendata.publish.package import PackageError
+    from opendata.query.diff import COLUMNS, diff_packages
+
+    try:
+        changes = diff_packages(old, new)
+    except PackageError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1)
+    _err(f"{changes.count('report added')} reports added, {changes.count('report removed')} removed, "
+         f"{len(changes.rows) - changes.count('report added') - changes.count('report removed')} cells changed")
+    render(COLUMNS, changes.rows, fmt, path=output)
+
+
+@app.command()
+def release(
+    sources: Annotated[Path, typer.Option(help="Folder of reports with its manifest.csv.")] = Path("sources"),
+    dist: Annotated[Path, typer.Option(help="Folder of release zips (the newest earlier one is diffed).")] = Path("dist"),
+    changelog: Annotated[Path, typer.Option(help="CHANGELOG.md whose entry gets the data changes.")] = Path("CHANGELOG.md"),
+    force: Annotated[bool, typer.Option(help="Replace a zip already released under this version.")] = False,
+) -> None:
+    """Build the sources afresh and write dist/<name>-<version>.zip (package, README, CITATION.cff, licences,
+    CHANGELOG.md, SHA256SUMS); the version comes from schemas/package.yaml."""
+    from opendata.extract.manifest import ManifestError
+    from opendata.pipeline import release_package
+    from opendata.publish.package import PackageError
+    from opendata.publish.release import ReleaseError
+    from opendata.publish.writers import PublishError
+
+    try:
+        path, written, changes = release_package(sources, dist, changelog, force)
+    except (ManifestError, PublishError, PackageError, ReleaseError, OSError) as exc:
+        _err(f"error: {exc}; nothing was released")
+        raise typer.Exit(1)
+    _err(changes.splitlines()[0])
+    _err(f"{'released' if written else 'unchanged (the same bytes were already released)'}: {path}")
 
 
 @app.command()

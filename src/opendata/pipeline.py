@@ -106,3 +106,70 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
 
 
 __all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "build_package", "extract_batch", "source_files"]
+
+
+def release_package(sources: Path, dist: Path, changelog: Path, force: bool = False) -> tuple[Path, bool, str]:
+    """Build `sources` afresh, validate it, and write dist/<name>-<version>.zip with the package, its README (data
+    dictionary), CITATION.cff, licences, CHANGELOG.md (its entry gets the changes since the previous release in
+    `dist`) and SHA256SUMS. Returns (zip, whether it was written, the changes text)."""
+    import tempfile
+
+    from opendata.publish import release as rel
+
+    version = rel.current()
+    citation = rel.top_level_file("CITATION.cff")
+    rel.check_citation(citation, version)
+    with tempfile.TemporaryDirectory(prefix="opendata-release-") as tmp:
+        package = _clean_build(sources, Path(tmp) / version.stem, version)
+        changes = _changes_since(rel.previous_release(dist, version), package)
+        old_log = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changelog\n"
+        new_log = rel.changelog_with_changes(old_log, version, changes)
+        files = {**rel.package_files(package), "README.md": _release_readme().encode(),
+                 "CITATION.cff": citation.read_bytes(), "LICENSE": rel.top_level_file("LICENSE").read_bytes(),
+                 "LICENSE-DATA.md": rel.data_licence().encode(),
+                 "CHANGELOG.md": new_log.encode()}
+        path, written = rel.write_release(files, dist, version, force)
+    if new_log != old_log:
+        changelog.write_text(new_log, encoding="utf-8")
+    return path, written, changes
+
+
+def _clean_build(sources: Path, out: Path, version) -> Path:
+    """The package built from `sources` alone, refused when a report could not be read or it does not validate."""
+    import json
+
+    from opendata.publish.release import ReleaseError
+    from opendata.publish.validate import validate_package
+
+    batch = build_package([sources], out)
+    if batch.reading_errors or not batch.reports:
+        raise ReleaseError(f"{sources}: a release needs every report read; errors: "
+                           + "; ".join(batch.reading_errors or ["no report read"]))
+    descriptor = out / "datapackage.json"
+    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    if "created" in meta:  # a wall-clock time would make every release differ: the release date instead
+        meta["created"] = f"{version.released.isoformat()}T00:00:00Z"
+        descriptor.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    result = validate_package(out)
+    if not result.valid:
+        raise ReleaseError(f"the package built from {sources} does not validate: "
+                           + "; ".join(result.frictionless_errors[:3] or [str(m[1].message) for m in result.mismatches[:3]]))
+    return out
+
+
+def _changes_since(previous: Path | None, package: Path) -> str:
+    from opendata.query.diff import diff_packages, summary
+
+    if previous is None:
+        return "No earlier release in dist/ to compare with.\n"
+    return summary(diff_packages(previous, package), f"`{previous.name}`")
+
+
+def _release_readme() -> str:
+    """The release's README: the package overview (licences, citation) and the data dictionary."""
+    from opendata.query.info import data_dictionary, overview
+
+    files = ("## Files\n\n- `datapackage.json`: the Frictionless descriptor; `data/`: each resource as CSV and "
+             "Parquet; `schemas/`: their Table Schemas\n- `CITATION.cff`, `LICENSE` (code), `LICENSE-DATA.md` (data), "
+             "`CHANGELOG.md`\n- `SHA256SUMS`: check the files with `sha256sum -c SHA256SUMS`\n")
+    return overview() + "\n" + files + "\n" + data_dictionary()

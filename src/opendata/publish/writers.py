@@ -142,7 +142,8 @@ def descriptor(reports: list[Report], out: Path, resources: list[str]) -> dict:
     package = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": meta["name"], "title": meta["title"], "description": meta["description"],
-        "version": meta["version"], "homepage": meta["homepage"], "keywords": meta["keywords"],
+        "version": str(meta["version"]), **({"homepage": meta["homepage"]} if meta.get("homepage") else {}),
+        "keywords": meta["keywords"],
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "licenses": meta["licenses"], "contributors": meta["contributors"],
         "sources": sources,
