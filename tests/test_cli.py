@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from conftest import SEED, gold
@@ -109,3 +111,74 @@ def test_validate_catches_a_declared_failure_the_values_do_not_show(built_packag
 def test_validate_names_a_missing_package(tmp_path):
     r = invoke("validate", str(tmp_path / "nowhere"))
     assert r.exit_code == 1 and "datapackage.json not found" in r.stderr
+
+
+# -- CLI habits: SQL from a file or stdin, -o FILE, table output that never splits a value -----------------------------
+
+def test_query_sql_from_a_file_or_stdin(built_package, tmp_path):
+    from opendata.cli import app
+
+    expected = gold("seed_luzhou_2020")["applications"]["new_requests"]
+    (tmp_path / "q.sql").write_text(NEW_REQUESTS + ";\n", encoding="utf-8")
+    r = invoke("query", "--file", str(tmp_path / "q.sql"), "-p", str(built_package), "-f", "json")
+    assert r.exit_code == 0, r.output
+    assert {d["applicant"]: d["value"] for d in json.loads(r.stdout)} == expected
+    for args in (["query", "-"], ["query", "--file", "-"]):
+        r = runner.invoke(app, args + ["-p", str(built_package), "-f", "json"], input=NEW_REQUESTS)
+        assert r.exit_code == 0 and {d["applicant"]: d["value"] for d in json.loads(r.stdout)} == expected
+    r = invoke("query", "--file", str(tmp_path / "missing.sql"), "-p", str(built_package))
+    assert r.exit_code == 1 and "missing.sql" in r.stderr
+    r = invoke("query", "-p", str(built_package))
+    assert r.exit_code == 1 and "--file" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "jsonl", "markdown"])
+def test_output_file_holds_what_stdout_would(built_package, tmp_path, fmt):
+    r = invoke("query", NEW_REQUESTS, "-p", str(built_package), "-f", fmt)
+    out = tmp_path / f"out.{fmt}"
+    r2 = invoke("query", NEW_REQUESTS, "-p", str(built_package), "-f", fmt, "-o", str(out))
+    assert r2.exit_code == 0 and r2.stdout == ""
+    assert out.read_text(encoding="utf-8") == r.stdout and "natural_person" in r.stdout
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left beside it
+    r3 = invoke("extract", str(SEED), "-f", fmt, "-o", str(tmp_path / "cells"))
+    assert r3.exit_code == 0 and "new_requests" in (tmp_path / "cells").read_text(encoding="utf-8")
+    r4 = invoke("query", NEW_REQUESTS, "-p", str(built_package), "-o", str(tmp_path / "no" / "dir" / "x"))
+    assert r4.exit_code == 1 and "no/dir/x" in r4.stderr and len(r4.stderr.strip().splitlines()) == 1
+
+
+WIDE = ("select report_id, source_path, source_sha256, title, agency, region_name from reports "
+        "order by report_id")
+
+
+def _values_are_whole_on_their_lines(stdout: str, rows: list[dict]) -> None:
+    lines = stdout.splitlines()
+    for row in rows:
+        for value in row.values():
+            if value is not None:
+                assert any(str(value) in line for line in lines), value
+
+
+def test_a_wide_table_is_written_as_records_never_splitting_a_value(built_package):
+    rows = json.loads(invoke("query", WIDE, "-p", str(built_package), "-f", "json").stdout)
+    assert len(rows) == 3 and all(len(r["source_sha256"]) == 64 for r in rows)
+    from opendata.cli import app
+
+    r = runner.invoke(app, ["query", WIDE, "-p", str(built_package)], env={"COLUMNS": "80"})
+    assert r.exit_code == 0
+    assert r.stdout.count("-[ record ") == 3 and all(len(line) < 200 for line in r.stdout.splitlines())
+    _values_are_whole_on_their_lines(r.stdout, rows)
+    assert "…" not in r.stdout
+
+
+def test_a_table_that_fits_is_drawn_whole_and_a_long_one_is_streamed_as_plain_text(built_package):
+    from opendata.cli import app
+
+    rows = json.loads(invoke("query", WIDE, "-p", str(built_package), "-f", "json").stdout)
+    r = invoke("query", WIDE, "-p", str(built_package))  # not a terminal: no width limit, one line per row
+    assert sum("seed_luzhou_2020" in line for line in r.stdout.splitlines()) == 1 and "│" in r.stdout
+    _values_are_whole_on_their_lines(r.stdout, rows)
+    r = runner.invoke(app, ["query", "select range as n, 'x' || range as label from range(5000)",
+                            "-p", str(built_package)], env={"COLUMNS": "100"})
+    lines = r.stdout.splitlines()
+    assert len(lines) == 5002 and "│" not in r.stdout and lines[0].split() == ["n", "label"]
+    assert lines[-1].split() == ["4999", "x4999"]
