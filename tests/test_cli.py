@@ -174,7 +174,8 @@ def test_a_table_that_fits_is_drawn_whole_and_a_long_one_is_streamed_as_plain_te
     from opendata.cli import app
 
     rows = json.loads(invoke("query", WIDE, "-p", str(built_package), "-f", "json").stdout)
-    r = invoke("query", WIDE, "-p", str(built_package))  # not a terminal: no width limit, one line per row
+    # not a terminal and no COLUMNS (pytest-xdist sets one): no width limit, one line per row
+    r = runner.invoke(app, ["query", WIDE, "-p", str(built_package)], env={"COLUMNS": None})
     assert sum("seed_luzhou_2020" in line for line in r.stdout.splitlines()) == 1 and "│" in r.stdout
     _values_are_whole_on_their_lines(r.stdout, rows)
     r = runner.invoke(app, ["query", "select range as n, 'x' || range as label from range(5000)",
