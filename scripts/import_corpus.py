@@ -19,6 +19,11 @@ FIELDS = ["file", "sha256", "year", "region", "region_code", "agency", "scope", 
           "complete", "duplicate_of", "origin_url", "origin_repository", "origin_path", "origin_commit", "note"]
 # Curated by hand and kept across imports: which bundled source is a second copy of another report.
 CURATED = ("duplicate_of",)
+# Reports this repository may not redistribute: they stay in the corpus (tests read them there), never bundled.
+NOT_BUNDLED = {
+    "2023_hongze_1": "a PDF from a third-party repository without a licence",
+    "2024_hongze_1": "a PDF from a third-party repository without a licence",
+}
 
 
 def main(corpus: Path) -> None:
@@ -37,6 +42,9 @@ def main(corpus: Path) -> None:
     for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
         source = next(folder.glob("source.*"))
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if folder.name in NOT_BUNDLED:
+            print(f"skipped {folder.name}: {NOT_BUNDLED[folder.name]}")
+            continue
         gold = json.loads((folder / "gold.json").read_text(encoding="utf-8")) if (folder / "gold.json").exists() else {}
         target = reports / f"{folder.name}{source.suffix}"
         shutil.copyfile(source, target)
