@@ -378,6 +378,18 @@ def rendered_from_gold(report_id: str) -> Rendered:
     return Rendered(g["report"]["template"], cells, True)
 
 
+def assert_page_furniture(path: Path, header: str) -> None:
+    """The rendered PDF really has what the reader must see past: three pages or more (table 三 broken across
+    two), and on each page the running header and the page number."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        texts = [page.extract_text() for page in pdf.pages]
+    assert len(texts) >= 3
+    for n, text in enumerate(texts, start=1):
+        assert header in text and f"- {n} -" in text, (n, text[:200])
+
+
 @needs_cjk_font
 @pytest.mark.parametrize("report_id", BUNDLED)
 def test_a_pdf_rendered_from_gold_reads_back_every_cell_exactly(report_id, tmp_path):
@@ -390,6 +402,7 @@ def test_a_pdf_rendered_from_gold_reads_back_every_cell_exactly(report_id, tmp_p
     path = tmp_path / f"{report_id}.pdf"
     title = f"{g['report']['agency']}{g['report']['year']}年政府信息公开工作年度报告"
     render_pdf(rep, break_before, path, title=title, header=title)
+    assert_page_furniture(path, title)
     report = extract(path, manifest_row(report_id))
     assert report.errors == [] and report.layouts == {T2: rep.layout, T3: rep.layout}
     # The one gold comparison; the rendered PDF prints every gold value plainly, so none is ambiguous here.
