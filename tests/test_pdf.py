@@ -19,6 +19,7 @@ from conftest import GOLD, assert_gold, gold, manifest_row, needs_corpus, source
 from test_markdown import T2, T3, T4, Expected, Rendered, _template, assert_reads_back, reports, t4_keys
 
 PDF_REPORTS = ("2023_hongze_1", "2024_hongze_1")
+TABLES = (T2, T3, T4)
 
 
 @pytest.fixture(scope="module", params=PDF_REPORTS)
