@@ -351,6 +351,8 @@ def test_rendered_pdf_reads_back_exactly(data):
 # -- every bundled report's gold values, rendered as a PDF ------------------------------------------------------------
 
 BUNDLED = sorted(p.stem for p in GOLD.glob("*.json") if p.stem != "corrections")
+# Quick cases (make test-fast): both templates and a report of markers; every other report is `slow`.
+QUICK = ("seed_luzhou_2020", "2022_sanming_1", "2023_shuyang_fgj_1")
 
 
 def _printed(table: str, column: str, value: float) -> str:
@@ -392,7 +394,7 @@ def assert_page_furniture(path: Path, header: str) -> None:
 
 
 @needs_cjk_font
-@pytest.mark.parametrize("report_id", BUNDLED)
+@pytest.mark.parametrize("report_id", [r if r in QUICK else pytest.param(r, marks=pytest.mark.slow) for r in BUNDLED])
 def test_a_pdf_rendered_from_gold_reads_back_every_cell_exactly(report_id, tmp_path):
     from gold_score import score
     from opendata.pipeline import extract

@@ -134,3 +134,14 @@ def test_a_released_version_is_not_overwritten_with_other_bytes(releases, tmp_pa
     r = invoke("release", "--sources", sources, "--dist", dist, "--changelog", tmp_path / "CHANGELOG.md")
     assert r.exit_code == 1 and "already released" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert (dist / f"{STEM}.zip").read_bytes() == before and not (tmp_path / "CHANGELOG.md").exists()
+
+
+def test_since_names_the_package_to_compare_with(tmp_path):
+    earlier = build(sources_subset(tmp_path / "old-sources", ("seed_luzhou_2020",)), tmp_path / "old")
+    changelog = tmp_path / "CHANGELOG.md"
+    r = invoke("release", "--sources", sources_subset(tmp_path / "sources"), "--dist", tmp_path / "dist",
+               "--changelog", changelog, "--since", earlier)
+    assert r.exit_code == 0, r.output
+    text = changelog.read_text(encoding="utf-8")
+    assert "since `old`: 2 reports added, 0 removed, 0 cells changed in 0 reports" in text
+    assert "- added: `2022_sanming_1`, `2024_sanming_1`" in text

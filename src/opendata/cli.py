@@ -236,6 +236,7 @@ def release(
     sources: Annotated[Path, typer.Option(help="Folder of reports with its manifest.csv.")] = Path("sources"),
     dist: Annotated[Path, typer.Option(help="Folder of release zips (the newest earlier one is diffed).")] = Path("dist"),
     changelog: Annotated[Path, typer.Option(help="CHANGELOG.md whose entry gets the data changes.")] = Path("CHANGELOG.md"),
+    since: Annotated[Optional[Path], typer.Option(help="Package or release zip to list the changes against (default: the newest earlier zip in --dist).")] = None,
     force: Annotated[bool, typer.Option(help="Replace a zip already released under this version.")] = False,
 ) -> None:
     """Build the sources afresh and write dist/<name>-<version>.zip (package, README, CITATION.cff, licences,
@@ -247,7 +248,7 @@ def release(
     from opendata.publish.writers import PublishError
 
     try:
-        path, written, changes = release_package(sources, dist, changelog, force)
+        path, written, changes = release_package(sources, dist, changelog, force, since)
     except (ManifestError, PublishError, PackageError, ReleaseError, OSError) as exc:
         _err(f"error: {exc}; nothing was released")
         raise typer.Exit(1)

@@ -108,10 +108,11 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
 __all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "build_package", "extract_batch", "source_files"]
 
 
-def release_package(sources: Path, dist: Path, changelog: Path, force: bool = False) -> tuple[Path, bool, str]:
+def release_package(sources: Path, dist: Path, changelog: Path, force: bool = False,
+                    since: Path | None = None) -> tuple[Path, bool, str]:
     """Build `sources` afresh, validate it, and write dist/<name>-<version>.zip with the package, its README (data
-    dictionary), CITATION.cff, licences, CHANGELOG.md (its entry gets the changes since the previous release in
-    `dist`) and SHA256SUMS. Returns (zip, whether it was written, the changes text)."""
+    dictionary), CITATION.cff, licences, CHANGELOG.md (its entry gets the changes since `since`, by default the
+    previous release in `dist`) and SHA256SUMS. Returns (zip, whether it was written, the changes text)."""
     import tempfile
 
     from opendata.publish import release as rel
@@ -121,7 +122,7 @@ def release_package(sources: Path, dist: Path, changelog: Path, force: bool = Fa
     rel.check_citation(citation, version)
     with tempfile.TemporaryDirectory(prefix="opendata-release-") as tmp:
         package = _clean_build(sources, Path(tmp) / version.stem, version)
-        changes = _changes_since(rel.previous_release(dist, version), package)
+        changes = _changes_since(since or rel.previous_release(dist, version), package)
         old_log = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changelog\n"
         new_log = rel.changelog_with_changes(old_log, version, changes)
         files = {**rel.package_files(package), "README.md": _release_readme().encode(),
