@@ -102,7 +102,9 @@ def data_licence() -> str:
 def package_files(package: Path) -> dict[str, bytes]:
     """datapackage.json and the files it names (data/, schemas/), by their path inside the package."""
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
-    names = {"datapackage.json"} | {r["path"] for r in descriptor["resources"]}
+    names = {"datapackage.json"}
+    for r in descriptor["resources"]:  # a path, or a list of parts (Data Package v2)
+        names |= set(r["path"] if isinstance(r["path"], list) else [r["path"]])
     names |= {r["schema"] for r in descriptor["resources"] if isinstance(r.get("schema"), str)}
     return {name: (package / name).read_bytes() for name in sorted(names)}
 
