@@ -183,3 +183,8 @@ def test_a_table_that_fits_is_drawn_whole_and_a_long_one_is_streamed_as_plain_te
     lines = r.stdout.splitlines()
     assert len(lines) == 5002 and "│" not in r.stdout and lines[0].split() == ["n", "label"]
     assert lines[-1].split() == ["4999", "x4999"]
+
+
+def test_a_line_break_inside_a_value_stays_on_its_row(built_package):
+    r = invoke("query", "select '三' || chr(10) || '、本年度办理结果' as label, 1 as n", "-p", str(built_package))
+    assert r.exit_code == 0 and any("三 、本年度办理结果" in line and "1" in line for line in r.stdout.splitlines())

@@ -93,7 +93,8 @@ def _write(columns, rows, fmt: Format, out: TextIO, title: str | None, width: in
         for row in rows:
             out.write("| " + " | ".join(_text(v).replace("|", "\\|").replace("\n", " ") for v in row) + " |\n")
     else:
-        write_table(columns, [[_text(v) for v in row] for row in rows], out, title, width)
+        # a line break inside a value (a label printed one character per line) is shown as a space: one row, one line
+        write_table(columns, [[_text(v).replace("\n", " ") for v in row] for row in rows], out, title, width)
 
 
 def _terminal_width(out: TextIO) -> int | None:
@@ -111,8 +112,7 @@ def write_table(columns: list[str], cells: list[list[str]], out: TextIO, title: 
     is long, one record per block when it is too wide."""
     from rich.cells import cell_len
 
-    widths = [max([cell_len(c)] + [cell_len(line) for row in cells for line in row[i].split("\n")])
-              for i, c in enumerate(columns)]
+    widths = [max([cell_len(c)] + [cell_len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     natural = sum(widths) + 3 * len(widths) + 1  # with rich's borders and padding
     if (width is None or natural <= width) and len(cells) <= STREAM_ROWS:
         _rich_table(columns, cells, out, title, max(natural, cell_len(title or "")))
@@ -140,7 +140,7 @@ def _rich_table(columns, cells, out: TextIO, title: str | None, width: int) -> N
 def write_plain(columns: list[str], cells: list[list[str]], widths: list[int], out: TextIO) -> None:
     """Aligned columns, written row by row (no layout of the whole table in memory)."""
     def line(values) -> str:
-        return "  ".join(_pad(v.replace("\n", " "), w) for v, w in zip(values, widths)).rstrip() + "\n"
+        return "  ".join(_pad(v, w) for v, w in zip(values, widths)).rstrip() + "\n"
 
     out.write(line(columns))
     out.write(line(["-" * w for w in widths]))
