@@ -7,6 +7,7 @@ is one row (its cells are not listed one by one).
 
 from __future__ import annotations
 
+import json
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ COLUMNS = ["change", "report_id", "table", "row", "column", "old_value", "new_va
 @dataclass
 class Diff:
     rows: list[tuple]
+    old_version: str | None = None  # the `version` of the old package's descriptor
 
     def count(self, change: str) -> int:
         return sum(1 for r in self.rows if r[0] == change)
@@ -85,11 +87,12 @@ def diff_packages(old: Path, new: Path) -> Diff:
                 where o.report_id is null or n.report_id is null"""
             sql = " union all ".join([reports, *map(_cell_changes_sql, TEMPLATE.cell_keys)])
             rows = con.execute(f"select * from ({sql}) order by 2, 1 desc, 3, 4, 5").fetchall()
+            old_version = json.loads(old_pkg.read_text(encoding="utf-8")).get("version")
         except duckdb.Error as exc:
             raise PackageError(f"cannot compare {old} and {new}: {exc}") from None
         finally:
             con.close()
-    return Diff(rows)
+    return Diff(rows, old_version)
 
 
 def summary(diff: Diff, old_label: str) -> str:
@@ -97,6 +100,8 @@ def summary(diff: Diff, old_label: str) -> str:
     added = [r[1] for r in diff.rows if r[0] == "report added"]
     removed = [r[1] for r in diff.rows if r[0] == "report removed"]
     cells = [r for r in diff.rows if r[0].startswith("cell")]
+    if diff.old_version:
+        old_label += f" (version {diff.old_version})"
     lines = [f"Data changes since {old_label}: {len(added)} reports added, {len(removed)} removed, "
              f"{len(cells)} cells changed in {len(diff.changed_reports)} reports."]
     if added:
