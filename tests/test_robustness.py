@@ -744,8 +744,9 @@ def _target(report, kind: str):
             cell, value = cells.get((row, col)), expected.get(row, {}).get(col)
             if value is None or cell is None or cell.status != "reported" or ":c" in cell.source_ref:
                 continue
-            if (_check(report, "H3", f"applications.{row}") == "pass"
-                    and _check(report, TARGETS[kind], f"applications.{col}") == "pass"):
+            held = ("pass", "used_to_read")  # rows read by the arithmetic report used_to_read where it held
+            if (_check(report, "H3", f"applications.{row}") in held
+                    and _check(report, TARGETS[kind], f"applications.{col}") in held):
                 return cell, value
     return None, None
 

@@ -170,8 +170,8 @@ def test_collapsed_run_the_arithmetic_cannot_place_is_ambiguous():
     assert candidates(got["review_litigation.review.pending"]) == ["0", "1"]
     # Table 三 '19 0 1 0 20' (新收, （七）总计) and '3 0 1 0 4' (部分公开): the 1 sits in the same column in all three
     # rows, one of 科研机构 / 社会公益组织 / 法律服务机构; 商业企业 and 其他 are 0 in every reading (a '0' run lies
-    # before and after the 1). The team's gold file listed those two columns as ambiguous too; tests/gold/
-    # corrections.json corrects that, with the reasoning.
+    # before and after the 1). The team's gold file listed those two columns as ambiguous too, until our correction
+    # (with its reasoning) was taken into it.
     for code, first, total in (("new_requests", 19, 20), ("partially_granted", 3, 4), ("result_total", 19, 20)):
         assert row("2023_putian_cg_1", "applications", code) == [first, 0, "ambiguous", "ambiguous", "ambiguous", 0,
                                                                  total]

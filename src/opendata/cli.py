@@ -95,8 +95,8 @@ def extract(
         rows = [(k.check_id, k.subject, k.expected, k.actual, k.result, k.message) for k in report.checks]
         render(["check_id", "subject", "expected", "actual", "result", "message"], rows, fmt, path=output)
     else:
-        rows = [(c.table, c.row, c.column, c.value, c.status, c.raw, c.source_ref) for c in report.cells]
-        render(["table", "row", "column", "value", "status", "raw", "source_ref"], rows, fmt, path=output)
+        rows = [(c.table, c.row, c.column, c.value, c.status, c.reading, c.raw, c.source_ref) for c in report.cells]
+        render(["table", "row", "column", "value", "status", "reading", "raw", "source_ref"], rows, fmt, path=output)
 
 
 @app.command()
@@ -120,7 +120,8 @@ def validate(
         _err(f"MISMATCH {c.check_id} in {rid}: {c.subject}: recomputed {c.result}, the package publishes "
              f"{published or 'no result'}: {c.message}")
     passed = sum(1 for _, c in result.identity_results if c.result == "pass")
-    _err(f"frictionless: {'valid' if result.frictionless_valid else 'INVALID'}; identities: {passed} pass, "
+    used = sum(1 for _, c in result.identity_results if c.result == "used_to_read")
+    _err(f"frictionless: {'valid' if result.frictionless_valid else 'INVALID'}; identities: {passed} pass, {used} used to read, "
          f"{len(result.declared_failures)} declared failures, {len(result.mismatches)} mismatches")
     if not result.valid or (strict and result.declared_failures):
         raise typer.Exit(1)

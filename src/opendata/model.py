@@ -28,6 +28,10 @@ class Piece:
     ref: str  # source position
     hard: bool  # True when a token boundary (line, cell) precedes it; False when only a space does
     at: int = 0  # position in the folded stream text
+    # True when text other than whitespace (a dash, a note, a header) stands between it and the piece before it in
+    # its region: the two are never joined into one number.
+    after_text: bool = False
+    sign_word: bool = False  # its sign was printed as a word (增加 5, 减少 3): `text` holds it as "+5" / "-3"
 
 
 @dataclass
@@ -44,6 +48,12 @@ class Document:
 
 @dataclass
 class Cell:
+    """One cell of a table, from its reading in the solver to its published row.
+
+    `key` is the cell's one identifier, "table.row.column"; the solver, which reads rows before their table is
+    known, leaves `table` empty and addresses a cell by its `place` (row, column), the terms of the identities.
+    """
+
     table: str  # proactive_disclosure | applications | review_litigation
     row: str  # item / row / block code
     column: str  # measure / applicant / outcome code
@@ -52,17 +62,25 @@ class Cell:
     raw: str = ""
     source_ref: str = ""
     note: str = ""
+    # How the value was read (schemas/template.yaml `readings`): printed as one number, or joined, split, run-expanded,
+    # ... by a rule the arithmetic chose; "" where no value was read (ambiguous, unreadable).
+    reading: str = "printed"
+    candidates: tuple = ()  # an ambiguous cell's possible values (None: a blank, marker or lost cell)
 
     @property
     def key(self) -> str:
         return f"{self.table}.{self.row}.{self.column}"
+
+    @property
+    def place(self) -> tuple[str, str]:
+        return self.row, self.column
 
 
 @dataclass
 class CheckResult:
     check_id: str
     subject: str
-    result: str  # pass | fail | not_assessable
+    result: str  # pass | fail | not_assessable | used_to_read (the identity chose how a term was read)
     expected: float | None = None
     actual: float | None = None
     message: str = ""

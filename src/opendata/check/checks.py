@@ -1,6 +1,7 @@
 """Checks on an aligned report: small named units, each reporting rows under its own id.
 
-H1-H4 come from schemas/identities.yaml, D1 from the template's domain rules, T4_TWIN compares a table printed
+H1-H4 come from schemas/identities.yaml (pass, fail, not_assessable, or used_to_read where the identity chose how
+one of its terms was read), D1 from the template's domain rules, T4_TWIN compares a table printed
 twice, READ lists cells that could not be read with confidence, TABLE lists tables that could not be found.
 """
 
@@ -13,6 +14,9 @@ from opendata.model import Cell, CheckResult, Report
 from opendata.spec.template import TEMPLATE
 
 CHECKS: dict[str, Callable[[Report], Iterator[CheckResult]]] = {}
+# Readings chosen with the identities (schemas/template.yaml `readings`): an identity over such a cell that holds
+# reports used_to_read, not pass -- it agreed by construction.
+_BY_ARITHMETIC = frozenset(r["code"] for r in TEMPLATE.spec["readings"] if r["by_arithmetic"])
 
 
 def check(check_id: str):
@@ -72,6 +76,11 @@ def _identity(check_id: str):
             expected, actual = sum(rhs), sum(lhs)
             ok = abs(expected - actual) < 1e-9
             equation = f"{_side(eq, eq.lhs, cells)} {'=' if ok else '!='} {_side(eq, eq.rhs, cells)}"
+            chosen = [f"{r}.{c} ({cells[r, c].reading})" for r, c in eq.terms if cells[r, c].reading in _BY_ARITHMETIC]
+            if ok and chosen:
+                yield CheckResult(check_id, subject, "used_to_read", expected, actual,
+                                  f"{equation}; used to read {', '.join(chosen[:4])}{' …' if len(chosen) > 4 else ''}")
+                continue
             yield CheckResult(check_id, subject, "pass" if ok else "fail", expected, actual,
                               equation + ("" if ok else " as printed"))
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from functools import cache
 
 from opendata.model import Cell, Document, Report
 from opendata.spec.identities import equations
 from opendata.fold import fold, key
-from opendata.solve.search import Column, Reading, Row, confirmed, solve, unpadded
+from opendata.solve.search import Column, Row, confirmed, solve, unpadded
 from opendata.extract.stream import Piece, Stream, source_row
 from opendata.spec.template import TEMPLATE, Code, label_alternatives
 
@@ -165,7 +166,7 @@ class Aligner:
         shown = self.find(_pattern(table.spec["header_label"]), caption.end(), first)  # a header row is printed
         return printed if printed and shown else headers
 
-    def doubted(self, measure: Code, header: re.Match | None, reading: Reading) -> Reading:
+    def doubted(self, measure: Code, header: re.Match | None, reading: Cell) -> Cell:
         """A reported value under a header naming another year than the measure counts (上一年项目数量 printed as
         '2019年项目数量' in a 2019 report) is ambiguous: the value is printed, but what it counts is not the measure."""
         offset = measure.get("year_offset")
@@ -177,7 +178,7 @@ class Aligner:
             return reading
         printed = re.sub(r"\s+", "", header.group(0))
         note = f"printed {reading.raw!r} under the header {printed!r}; {measure.zh} counts {meant}, not {years[0]}"
-        return Reading("ambiguous", None, reading.raw, reading.ref, note)
+        return replace(reading, status="ambiguous", value=None, note=note, reading="")
 
     def layout(self, table: str, start: int, end: int) -> str:
         """The template a table follows as printed (never the report's year): judged by `Template.layout_of` from
@@ -468,8 +469,8 @@ def _t2_column(item: str, measure: Code, text: str, header: re.Match | None) -> 
     return Column((item, measure.code), decimal, bool(measure.get("signed")), bool(unit and unit.group(1) == "元"))
 
 
-def _cell(table: str, row: str, column: str, r: Reading) -> Cell:
-    return Cell(table, row, column, r.status, r.value, r.raw, r.ref, r.note)
+def _cell(table: str, row: str, column: str, r: Cell) -> Cell:
+    return replace(r, table=table, row=row, column=column)
 
 
 def align(report: Report, stream: Stream) -> Report:

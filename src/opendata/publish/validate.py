@@ -65,7 +65,8 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
         row_key, col_key = TEMPLATE.cell_keys[table]
         for rec in pq.read_table(files[table]).to_pylist():
             cells.setdefault(rec["report_id"], []).append(
-                Cell(table, rec[row_key], rec[col_key], rec["status"], rec["value"], rec["raw"] or "", rec["source_ref"]))
+                Cell(table, rec[row_key], rec[col_key], rec["status"], rec["value"], rec["raw"] or "", rec["source_ref"],
+                     reading=rec.get("reading") or ""))  # a reading the arithmetic chose makes its checks used_to_read
     out = []
     for report_id, report_cells in cells.items():
         rows = {c.row for c in report_cells if c.table == "applications"}

@@ -51,7 +51,7 @@ def resource_rows(reports: list[Report], root: Path) -> dict[str, list[dict]]:
             row = {"report_id": r.report_id, row_key: c.row, col_key: c.column, "value": c.value}
             if c.table == "proactive_disclosure":
                 row["unit"] = TEMPLATE.table(c.table).code("measures", c.column).unit
-            row.update(status=c.status, raw=c.raw or None, source_ref=f"{source_path}#{c.source_ref}" if c.source_ref else source_path)
+            row.update(status=c.status, reading=c.reading or None, raw=c.raw or None, source_ref=f"{source_path}#{c.source_ref}" if c.source_ref else source_path)
             tables[c.table].append(row)
         for k in r.checks:
             tables["checks"].append({

@@ -24,11 +24,13 @@ def table_schema(resource: str) -> dict:
 
 def enum_values(ref: str) -> list[str]:
     """The allowed values an `enumFrom` names, each kept in one place: "<table>.<list>" (codes of template.yaml),
-    "templates", "statuses", "tables", "units.<table>" (units of a table's measures), "formats" (the readers')."""
+    "templates", "statuses", "readings", "tables", "units.<table>" (units of a table's measures), "formats" (the readers')."""
     if ref == "templates":
         return list(TEMPLATE.templates)
     if ref == "statuses":
         return list(TEMPLATE.spec["statuses"])
+    if ref == "readings":
+        return [r["code"] for r in TEMPLATE.spec["readings"]]
     if ref == "tables":
         return list(TEMPLATE.tables)
     if ref == "formats":
