@@ -32,6 +32,7 @@ class Piece:
     # its region: the two are never joined into one number.
     after_text: bool = False
     sign_word: bool = False  # its sign was printed as a word (增加 5, 减少 3): `text` holds it as "+5" / "-3"
+    maybe_noise: bool = False  # a bare number before a running header: a page number or a value, the rows decide
 
 
 @dataclass

@@ -19,6 +19,7 @@ _PAGE = re.compile(
 # A date alone on a line: "2024-01-17", "2024.1.17", "2024/01/17", "2024年1月17日".
 _DATE = re.compile(r"\s*(?:19|20)\d{2}\s*(?:[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}|年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)\s*")
 _BARE_NUMBER = re.compile(r"\s*\d{1,3}\s*")
+_VALUE = re.compile(r"\s*[-+]?[\d,.]+\s*(?:万元|元)?\s*")
 # Where a note begins: 注/说明/备注 with a colon or a number ("注：", "注1:", "说明：", "备注 ").
 NOTE_START = re.compile(r"(?<![\u4e00-\u9fff])(?:注|说明|备注)\s*\d{0,2}\s*[:：]|^\s*注\s*\d{0,2}\s+(?=[\u4e00-\u9fff])",
                         re.M)
@@ -28,7 +29,9 @@ _CELL_WORDS = re.compile(r"万元|元|件|项|个|无|不适用|增加|减少|�
 # A running header or footer: the report's title (its words, or a year), or a line repeated on every page naming
 # the agency. (A repeated line alone could be a label: the seed prints table 四 twice.)
 _TITLE = re.compile(r"年度报告|年报|工作报告|(?:19|20)\d{2}\s*年")
-_REPORT = re.compile(r"年度报告|年报|工作报告")
+# A running title: short, no sentence mark, naming the annual report (a header line even where it is printed once).
+# (Not a wrapped sentence: one opening with the 年 of a year on the line before, or quoting a document's 《title》.)
+_RUNNING_TITLE = re.compile(r"(?!年)[^。，；,;《》]{0,30}年度报告[^。，；,;《》]{0,12}")
 _AGENCY = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|厅|院|中心|办)\s*$")
 
 
@@ -38,7 +41,8 @@ def is_text(line: str) -> bool:
 
 
 class Noise:
-    """Which lines (tokens) of a stream are noise, and why: 'page', 'date', 'header' (a running header or footer)."""
+    """Which lines (tokens) of a stream are noise, and why: 'page', 'date', 'header' (a running header or footer);
+    'maybe_page': a bare number that may be a page number or a value."""
 
     def __init__(self, lines: list[str]):
         self.lines = lines
@@ -55,22 +59,33 @@ class Noise:
             elif len(s) >= 6 and is_text(s) and (_TITLE.search(s) or (counts[s] > 1 and _AGENCY.search(s))):
                 self.kind[i] = "header"
         self._page_numbers(stripped, counts)
+        # The report's title printed again as a running header: every copy after the first (which names the report).
+        titles = [i for i, s in enumerate(stripped) if _RUNNING_TITLE.fullmatch(s)]
+        self.repeated_titles = titles[1:]
 
     def _page_numbers(self, stripped: list[str], counts: Counter) -> None:
-        """Bare numbers at a page's foot ("3", the next page's running header after it) are page numbers only where
-        they count pages: each is one more or one less than the bare number before another running header. (A value
-        cell followed by a header is a value: one bare number alone proves nothing.)"""
+        """Bare numbers at a page's foot ("3", the next page's running header after it). They are page numbers
+        where they count pages: every running header has one before it, at least two, each one more than the last,
+        from 2 on. Where every header has one and they could count pages but do not prove it (only one, or gaps),
+        each is 'maybe_page': the solver reads its row with and without it. Where a header follows a longer value, they
+        are values (this report prints no bare page numbers). Headers after text prove nothing either way."""
         found = []
         for i, s in enumerate(stripped):
             nxt = self._next_line(i)
-            if _BARE_NUMBER.fullmatch(s) and self.kind.get(nxt) == "header" and (
-                    counts[stripped[nxt]] > 1 or _REPORT.search(stripped[nxt])):
-                found.append((i, int(s)))
-        for k, (i, n) in enumerate(found):
-            before = found[k - 1][1] if k else None
-            after = found[k + 1][1] if k + 1 < len(found) else None
-            if before == n - 1 or after == n + 1:
-                self.kind[i] = "page"
+            if self.kind.get(nxt) == "header" and (counts[stripped[nxt]] > 1 or _RUNNING_TITLE.fullmatch(stripped[nxt])):
+                if _VALUE.fullmatch(s):  # after text (a label, a sentence) a header proves nothing either way
+                    found.append((i, int(s) if _BARE_NUMBER.fullmatch(s) else None))
+        numbers = [n for _, n in found]
+        if not numbers or None in numbers:
+            return
+        counting = len(numbers) >= 2 and numbers[0] >= 2 and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+        # Could they be page numbers at all? Rising, from 1, and no more pages than lines before them.
+        possible = numbers[0] >= 1 and all(a < b for a, b in zip(numbers, numbers[1:])) and all(
+            n <= i for i, n in found)
+        if not (counting or possible):
+            return
+        for i, _ in found:
+            self.kind[i] = "page" if counting else "maybe_page"
 
     def _next_line(self, i: int) -> int | None:
         return next((j for j in range(i + 1, len(self.lines)) if self.lines[j].strip()), None)

@@ -50,6 +50,8 @@ class Stream:
         lines = fold_lines(texts, self.traditional)  # one line per token
         self.noise = Noise(lines)  # before page numbers are blanked: a bare "3" before "- 4 -" is no page number
         lines = [PAGE_NUMBER.sub(lambda m: " " * len(m.group(0)), line) for line in lines]
+        for i in self.noise.repeated_titles:  # a running title is no section heading: "政府信息公开工作…" must not end a table
+            lines[i] = " " * len(lines[i])
         self.lines = lines
         self.text = "\n".join(lines)
         self.starts = []
@@ -91,9 +93,11 @@ class Stream:
             seg_start = pos
             pos += len(segment) + 1
             whole_token = n > 0 and pos - 1 < end  # a complete token, not the tail of a label's token
-            if whole_token and (self.noise.of(self.token_at(seg_start)) or is_text(segment)):
+            noise = self.noise.of(self.token_at(seg_start)) if whole_token else None
+            if noise not in (None, "maybe_page") or (whole_token and is_text(segment)):
                 continue  # page furniture, a running header, a date, a sentence: never values
-            spans += self._segment(segment, seg_start, whole_token, start, end)
+            found = self._segment(segment, seg_start, whole_token, start, end)
+            spans += [(replace(p, maybe_noise=True), e) for p, e in found] if noise else found
         out = [p for p, _ in spans[:1]]
         for (_, before_end), (piece, _) in zip(spans, spans[1:]):
             after_text = bool(_TEXT_BETWEEN.search(self.text, before_end, piece.at))

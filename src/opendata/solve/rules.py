@@ -154,7 +154,10 @@ def surplus(row: Row, equations=()) -> list[Candidate]:
         return []
     if Walk(row.columns, equations, PLAIN).equations:
         return []
-    numbers = [i for i, p in enumerate(row.pieces) if p.kind == "number"]
+    # Only a number alone in its token (a stray line) may be the surplus: never part of "1234—592" or "3/12".
+    pieces = row.pieces
+    numbers = [i for i, p in enumerate(pieces) if p.kind == "number" and p.hard
+               and (i + 1 == len(pieces) or pieces[i + 1].hard)]
     out = []
     for left_out in combinations(numbers, k - n):
         kept = [p for i, p in enumerate(row.pieces) if i not in left_out]

@@ -193,7 +193,7 @@ def _row_candidates(row: Row, equations) -> tuple[list[Candidate], str]:
     if not row.pieces:
         return [], "no values"
     try:
-        rule, found = choices(row, equations) if row.choices else candidates(row, equations)
+        rule, found = choices(row, equations) if row.choices else _maybe_noise(row, equations)
     except TooMany:
         return [], f"too many readings of {_text(row)!r} to settle"
     if not found:
@@ -202,6 +202,17 @@ def _row_candidates(row: Row, equations) -> tuple[list[Candidate], str]:
             " and the row's identities" if any(set(eq.terms) <= places for eq in equations) else "")
         return [], f"{len(row.pieces)} values for {len(row.columns)} cells; no reading ({rule}) fits {checked}"
     return found, ""
+
+
+def _maybe_noise(row: Row, equations) -> tuple[str, list[Candidate]]:
+    """The row's readings with its pieces that may be noise (a bare page number?) and without them: both stand
+    unless the arithmetic or the domain rules one out."""
+    rule, found = candidates(row, equations)
+    kept = [p for p in row.pieces if not p.maybe_noise]
+    if len(kept) == len(row.pieces) or not kept:
+        return rule, found
+    other, without = candidates(replace(row, pieces=kept), equations)
+    return f"{rule}, or {other} without a possible page number", _unique(found + without)
 
 
 def _settle(row: Row, cands: list[Candidate], note: str) -> list[Cell]:
