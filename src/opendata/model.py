@@ -47,7 +47,7 @@ class Document:
     sha256: str = ""  # of the file's bytes when it was read: what the published values were read from
 
 
-@dataclass
+@dataclass(slots=True)  # the solver builds one per cell of every candidate reading
 class Cell:
     """One cell of a table, from its reading in the solver to its published row.
 

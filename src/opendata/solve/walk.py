@@ -43,7 +43,10 @@ class Walk:
         known = acc + [None] * cells_left + list(tail)
         # The unread cells: the most they can add is one taking all spare digits, the others one 9 each.
         bound = 10 ** max(digits_left - cells_left + 1, 0) + 9 * cells_left if digits_left is not None else None
-        return all(_holds(known, lhs, rhs, bound if nonneg else None) for lhs, rhs, nonneg in self.equations)
+        for lhs, rhs, nonneg in self.equations:  # a loop, not all(...): this is the solver's innermost step
+            if not _holds(known, lhs, rhs, bound if nonneg else None):
+                return False
+        return True
 
     def keep(self, acc: list[Cell]) -> None:
         self.out.append(acc)
@@ -54,12 +57,16 @@ class Walk:
 def _holds(known: list[Cell | None], lhs: list[int], rhs: list[int], bound: int | None) -> bool:
     """Can sum(lhs) == sum(rhs) hold, given the cells read (None: unread; each side's unread cells add at most
     `bound`, None: unbounded)?"""
-    read = [(known[i], 1) for i in lhs] + [(known[i], -1) for i in rhs]
-    if any(r is not None and r.value is None for r, _ in read):
-        return False  # a blank or marker among the terms: the equation cannot confirm this reading
-    diff = sum(r.value * sign for r, sign in read if r is not None)  # lhs - rhs of the cells read
-    lhs_open = any(known[i] is None for i in lhs)
-    rhs_open = any(known[i] is None for i in rhs)
+    diff, lhs_open, rhs_open = 0, False, False  # diff: lhs - rhs of the cells read
+    for terms, sign in ((lhs, 1), (rhs, -1)):
+        for i in terms:
+            cell = known[i]
+            if cell is None:
+                lhs_open, rhs_open = (True, rhs_open) if sign == 1 else (lhs_open, True)
+            elif cell.value is None:
+                return False  # a blank or marker among the terms: the equation cannot confirm this reading
+            else:
+                diff += sign * cell.value
     if not (lhs_open or rhs_open):
         return abs(diff) <= 1e-9
     if bound is None:
