@@ -44,6 +44,7 @@ def report_page(data: PackageData, report: dict) -> dict:
         "unsure": [c for c in checks if c["check_id"] == "READ"],  # cells not read with confidence, and why
         "not_assessable": [c for c in checks if c["result"] == "not_assessable" and c["check_id"] != "READ"],
         "passed": sum(1 for c in checks if c["result"] == "pass"),
+        "used_to_read": sum(1 for c in checks if c["result"] == "used_to_read"),  # held by construction
         "cells": [cells[k] | {"table": k[0], "row": k[1], "col": k[2]} for k in sorted(cells)],
         "legend": [(s, text) for s, (_, text) in STATUS_TEXT.items()],
         "region_slug": region_slug(report),
