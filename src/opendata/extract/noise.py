@@ -56,7 +56,7 @@ class Noise:
                 self.kind[i] = "page"
             elif _DATE.fullmatch(s):
                 self.kind[i] = "date"
-            elif len(s) >= 6 and is_text(s) and (_TITLE.search(s) or (counts[s] > 1 and _AGENCY.search(s))):
+            elif len(s) >= 6 and (_TITLE.search(s) or (counts[s] > 1 and _AGENCY.search(s))) and is_text(s):
                 self.kind[i] = "header"
         self._page_numbers(stripped, counts)
         # The report's title printed again as a running header: every copy after the first (which names the report).
@@ -70,9 +70,10 @@ class Noise:
         each is 'maybe_page': the solver reads its row with and without it. Where a header follows a longer value, they
         are values (this report prints no bare page numbers). Headers after text prove nothing either way."""
         found = []
-        for i, s in enumerate(stripped):
-            nxt = self._next_line(i)
-            if self.kind.get(nxt) == "header" and (counts[stripped[nxt]] > 1 or _RUNNING_TITLE.fullmatch(stripped[nxt])):
+        for nxt in sorted(h for h, kind in self.kind.items() if kind == "header"):
+            i = self._line_before(nxt)
+            if i is not None and (counts[stripped[nxt]] > 1 or _RUNNING_TITLE.fullmatch(stripped[nxt])):
+                s = stripped[i]
                 if _VALUE.fullmatch(s):  # after text (a label, a sentence) a header proves nothing either way
                     found.append((i, int(s) if _BARE_NUMBER.fullmatch(s) else None))
         numbers = [n for _, n in found]
@@ -87,8 +88,8 @@ class Noise:
         for i, _ in found:
             self.kind[i] = "page" if counting else "maybe_page"
 
-    def _next_line(self, i: int) -> int | None:
-        return next((j for j in range(i + 1, len(self.lines)) if self.lines[j].strip()), None)
+    def _line_before(self, i: int) -> int | None:
+        return next((j for j in range(i - 1, -1, -1) if self.lines[j].strip()), None)
 
     def of(self, i: int) -> str | None:
         return self.kind.get(i)

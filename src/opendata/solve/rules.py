@@ -68,7 +68,8 @@ def read_text(text: str, raw: str, ref: str, column: Column, reading: str | None
     """A reported cell of `column` from text in its domain; `reading` None: as printed (its sign a word, its amount
     converted from 元, or plainly printed)."""
     if reading is None:
-        reading = SIGN_WORD if sign_word else UNIT_CONVERTED if column.decimal and in_yuan(text, column.yuan) else PRINTED
+        converted = column.decimal and in_yuan(text, column.yuan)
+        reading = SIGN_WORD if sign_word else UNIT_CONVERTED if converted else PRINTED
     row, col = column.place
     return Cell("", row, col, "reported", parse_number(text, column.decimal, column.yuan), raw, ref, reading=reading)
 

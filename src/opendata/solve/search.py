@@ -192,14 +192,14 @@ def _row_candidates(row: Row, equations) -> tuple[list[Candidate], str]:
     """A row's readings under the rule its pieces call for (see `candidates`), or why there is none."""
     if not row.pieces:
         return [], "no values"
+    places = {c.place for c in row.columns}
+    own = [eq for eq in equations if places.issuperset(eq.terms)]  # the row's own: every rule tests only these
     try:
-        rule, found = choices(row, equations) if row.choices else _maybe_noise(row, equations)
+        rule, found = choices(row, own) if row.choices else _maybe_noise(row, own)
     except TooMany:
         return [], f"too many readings of {_text(row)!r} to settle"
     if not found:
-        places = {c.place for c in row.columns}
-        checked = "the cells' domain" + (
-            " and the row's identities" if any(set(eq.terms) <= places for eq in equations) else "")
+        checked = "the cells' domain" + (" and the row's identities" if own else "")
         return [], f"{len(row.pieces)} values for {len(row.columns)} cells; no reading ({rule}) fits {checked}"
     return found, ""
 
