@@ -50,7 +50,7 @@ def build(
     strict: Annotated[bool, typer.Option(help="Exit 2 when a report had reading errors.")] = False,
 ) -> None:
     """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
-    from opendata.pipeline import build_package
+    from opendata.pipeline import build_package, manifest_note
     from opendata.extract.manifest import ManifestError
     from opendata.publish.writers import PublishError
 
@@ -59,6 +59,7 @@ def build(
     except (ManifestError, PublishError) as exc:
         _err(f"error: {exc}; {out}/ was left as it was")
         raise typer.Exit(1) from None
+    _err(manifest_note(paths or [Path("sources")], batch.manifest))
     for error in batch.reading_errors:
         _err(f"error: {error}")
     if not batch.reports:
@@ -77,6 +78,7 @@ def extract(
     fmt: FormatOption = Format.table,
     checks: Annotated[bool, typer.Option("--checks", help="Show the check results instead of the cells.")] = False,
     output: OutputOption = None,
+    meta: Annotated[bool, typer.Option("--meta", help="Show each metadata field with the signal it came from.")] = False,
 ) -> None:
     """Read one report and print its cells (or its checks) without publishing anything."""
     from opendata.pipeline import extract as extract_report
@@ -91,7 +93,11 @@ def extract(
          f"scope={m.scope} template={report.template} script={report.script}")
     for error in report.errors:
         _err(f"error: {error}")
-    if checks:
+    if meta:
+        from opendata.extract.metadata import meta_rows
+
+        render(["field", "value", "signal", "check"], meta_rows(report), fmt, path=output)
+    elif checks:
         rows = [(k.check_id, k.subject, k.expected, k.actual, k.result, k.message) for k in report.checks]
         render(["check_id", "subject", "expected", "actual", "result", "message"], rows, fmt, path=output)
     else:

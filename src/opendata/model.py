@@ -98,6 +98,11 @@ class ReportMeta:
     origin_url: str | None = None
     # Another source of the same report (same statistics, other format): published, but left out of comparisons.
     duplicate_of: str | None = None
+    level: str | None = None  # province | city | county | district | township | department
+    # Which signal each field came from ("year": "title", "region_code": "manifest"), and what the signals said
+    # when they disagree or settle nothing: (field, result, message); the META check publishes them.
+    provenance: dict[str, str] = field(default_factory=dict)
+    findings: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass

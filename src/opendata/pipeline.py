@@ -22,7 +22,7 @@ class Failure:
     message: str
 
 
-def extract(path: Path, manifest_row: dict | None = None, report_id: str | None = None) -> Report:
+def extract(path: Path, manifest_row: manifest_mod.Row | None = None, report_id: str | None = None) -> Report:
     """Read one report file into an aligned, checked Report."""
     doc = read(path, TEMPLATE.markers)
     stream = Stream(doc)
@@ -48,12 +48,33 @@ def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator
     rows = manifest_mod.load(manifest) if manifest else {}
     for path in source_files(paths):
         try:
-            report = extract(path, rows.get(path.resolve()))
+            row = rows.get(path.resolve())
+            report = extract(path, row)
+            manifest_mod.check_file(row, path, report.document.sha256)  # the row describes this very file
+        except manifest_mod.ManifestError as exc:
+            yield Failure(path, str(exc))
+            continue
         except Exception as exc:  # one bad file must not stop the batch; the error names the file
             yield Failure(path, f"{path}: {type(exc).__name__}: {exc}")
             continue
         problem = publishable(report)
         yield Failure(path, problem) if problem else report
+
+
+def default_manifest(paths: list[Path]) -> Path | None:
+    """DIR/manifest.csv when one folder is given and has one (a folder of reports with its manifest, like sources/)."""
+    if len(paths) == 1 and (paths[0] / "manifest.csv").is_file():
+        return paths[0] / "manifest.csv"
+    return None
+
+
+def manifest_note(paths: list[Path], manifest: Path | None) -> str:
+    """What the build says about its manifest: the one used, or that none was (and one in a folder above)."""
+    if manifest:
+        return f"manifest: {manifest}"
+    above = [p.parent / "manifest.csv" for p in paths if p.is_dir() and (p.parent / "manifest.csv").is_file()]
+    hint = f" ({above[0]} was not used: it is not in the folder given; pass --manifest to use it)" if above else ""
+    return f"manifest: none; metadata read from the reports{hint}"
 
 
 def publishable(report: Report) -> str | None:
@@ -62,7 +83,8 @@ def publishable(report: Report) -> str | None:
     if not report.cells:
         return "; ".join(report.errors) or f"{path}: no table of the template found"
     if report.meta.year is None:
-        return f"{path}: the report year could not be read from the title; give it in a manifest row"
+        return (f"{path}: the report year could not be read (title, statistics period, table headings, signature, "
+                "URL, file name); give it in a manifest row (file,year)")
     return None
 
 
@@ -70,6 +92,7 @@ def publishable(report: Report) -> str | None:
 class Batch:
     reports: list[Report]
     failures: list[Failure]
+    manifest: Path | None = None  # the manifest used, if any
 
     @property
     def reading_errors(self) -> list[str]:
@@ -80,7 +103,7 @@ def extract_batch(paths: Iterable[Path], manifest: Path | None = None) -> Batch:
     """Every report under `paths`, checked; sources of the same report are compared cell by cell (SAME_REPORT)."""
     from opendata.check.checks import same_report
 
-    batch = Batch([], [])
+    batch = Batch([], [], manifest)
     for item in extract_all(paths, manifest):
         (batch.failures if isinstance(item, Failure) else batch.reports).append(item)
     by_id = {r.report_id: r for r in batch.reports}
@@ -97,8 +120,7 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
     from opendata.publish.writers import publish
 
     paths = list(paths)
-    if manifest is None and len(paths) == 1 and (paths[0] / "manifest.csv").is_file():
-        manifest = paths[0] / "manifest.csv"  # a folder of reports with its own manifest, like sources/
+    manifest = manifest or default_manifest(paths)
     batch = extract_batch(paths, manifest)
     if batch.reports:
         publish(batch.reports, out)

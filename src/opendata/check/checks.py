@@ -2,7 +2,8 @@
 
 H1-H4 come from schemas/identities.yaml (pass, fail, not_assessable, or used_to_read where the identity chose how
 one of its terms was read), D1 from the template's domain rules, T4_TWIN compares a table printed
-twice, READ lists cells that could not be read with confidence, TABLE lists tables that could not be found.
+twice, READ lists cells that could not be read with confidence, TABLE lists tables that could not be found, META
+(check/metadata.py) says whether the report's year, region and scope signals agree.
 """
 
 from __future__ import annotations
@@ -163,3 +164,6 @@ def same_report(report: Report, original: Report) -> Iterator[CheckResult]:
         yield CheckResult("SAME_REPORT", subject, "pass", None, None,
                           f"all {len(read_in_both)} cells read in both agree with {original.report_id}"
                           + (f"; {one_sided} read in only one of them" if one_sided else ""))
+
+
+from opendata.check import metadata as _metadata  # noqa: E402,F401  registers META after the registry exists

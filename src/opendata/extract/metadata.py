@@ -1,81 +1,158 @@
-"""Report metadata from the text: title, year, issuing body, region (GB/T 2260 code via cpca), scope.
+"""Report metadata from the text: year, region (GB/T 2260 code), issuing body, level and scope, each with the
+signal it came from. Signals that disagree, or a field nothing settles, become findings (published by the META
+check); a field is never filled from a guess: a region name that fits several regions leaves the code empty.
 
-Everything here is a best reading of the text; a manifest row overrides any field.
+A manifest row (manifest.py) may override any field afterwards; it is compared with what the text says too.
 """
 
 from __future__ import annotations
 
 import re
 
-from opendata.model import Document, ReportMeta
+from opendata.extract import signals as sig
+from opendata.extract.issuer import Issuer, parse
+from opendata.extract.regions import table
 from opendata.extract.stream import Stream
+from opendata.model import Document, ReportMeta
+from opendata.spec.files import load_yaml
 
-_TITLE_KEYS = ("信息公开工作年度报告", "信息公开年度报告", "信息公开工作年报", "信息公开年报")
-_HEADER_TITLE = re.compile(r"^\s*标题\s*[:：]\s*(.+)$")
-_URL = re.compile(r"^\s*(?:原始链接|原文链接|来源链接|URL)\s*[:：]\s*(https?://\S+)", re.IGNORECASE)
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
-# Bodies that are one agency rather than a whole government's area.
-_AGENCY_SUFFIX = re.compile(r"(局|委员会|委|办公室|办公厅|厅|中心|管理局|公司|院|所|站|队|处|科|部|署|会|集团)$")
-_GOVERNMENT = re.compile(r"(人民政府|政府|管委会|管理委员会)$")
+_TITLE_TAIL = re.compile(r"(政府信息公开|政务公开|信息公开)")
+
+
+_SHOWN = ("year", "region_code", "region_name", "agency", "level", "scope", "title", "origin_url", "duplicate_of")
+
+
+def meta_rows(report) -> list[tuple]:
+    """(field, value, signal, check) for `opendata extract --meta`: each field with the signal it came from and
+    the META check's word on it."""
+    checks = {c.subject: f"{c.result}: {c.message}" for c in report.checks if c.check_id == "META"}
+    return [(f, getattr(report.meta, f), report.meta.provenance.get(f, ""), checks.get(f, "")) for f in _SHOWN]
 
 
 def title_of(stream: Stream) -> str | None:
-    """The report's title: a "标题:" header line, else the first short line naming an annual report (read from the
-    stream's folded lines: simplified script, half-width)."""
-    for line in stream.lines[:400]:
-        text = line.strip()
-        m = _HEADER_TITLE.match(text)
-        if m:
-            return m.group(1).strip()
-        if any(k in text.replace(" ", "") for k in _TITLE_KEYS) and len(text) <= 80:
-            return text.strip()
-    return None
+    found = sig.title(stream.lines)
+    return found.value if found else None
 
 
 def detect(doc: Document, stream: Stream) -> ReportMeta:
     meta = ReportMeta()
-    title = title_of(stream)
-    meta.title = title
-    for token in doc.tokens[:40]:
-        m = _URL.match(token.text)
-        if m:
-            meta.origin_url = m.group(1)
-            break
-    if not title:
-        return meta
-    compact = title.replace(" ", "")
-    m = _YEAR.search(compact)
-    if m:
-        meta.year = int(m.group(1))
-    body = _YEAR.sub("", compact)
-    body = re.split(r"政府信息公开|信息公开|政务公开", body)[0]
-    body = re.sub(r"(关于|的)$", "", body).strip("《》\"' ")
-    region = _region(body)
-    if region:
-        meta.region_name, meta.region_code = region
-    if _AGENCY_SUFFIX.search(body) and not _GOVERNMENT.search(body):
-        meta.agency, meta.scope = body, "agency"
-    else:
-        meta.agency = body if _GOVERNMENT.search(body) else f"{body}人民政府" if body else None
-        meta.scope = "jurisdiction"
+    title = sig.title(stream.lines)
+    meta.title = title.value if title else None
+    meta.origin_url = sig.url(stream.lines)
+    meta.provenance.update(title=title.ref if title else "", origin_url="header line" if meta.origin_url else "")
+    date, signed_by = sig.signature(stream.lines)
+    _settle_year(meta, _year_signals(doc, stream, title, date, meta.origin_url))
+    provinces = named_provinces(stream.text)
+    issuers = _issuer_signals(title, signed_by, sig.publishers(stream.lines), provinces)
+    _settle_issuer(meta, issuers)
     return meta
 
 
-def _region(text: str) -> tuple[str, str] | None:
-    """(full region name, 6-digit code) for the first place name in the text."""
-    import cpca
+def _year_signals(doc, stream, title, date, link) -> list[sig.Signal]:
+    found = [sig.Signal("title", sig.title_year(title.value), title.text) if title else None,
+             sig.period_year(stream.text), sig.table_heading_year(stream.lines), date,
+             sig.url_year(link), sig.file_name_year(doc.path)]
+    return [s for s in found if s is not None and s.value is not None]
 
-    df = cpca.transform([text])
-    if df.empty:
-        return None
-    row = df.iloc[0]
-    parts = [row.get(k) for k in ("省", "市", "区")]
-    parts = [p for p in parts if isinstance(p, str) and p]
-    code = row.get("adcode")
-    if not parts or not isinstance(code, str):
-        return None
-    # cpca puts a municipality in 省 and 市 alike (上海市/上海市); keep each name once.
-    name = "".join(dict.fromkeys(parts))
-    if len(parts) == 1 and code.endswith("0000") and name not in text:
-        return None
-    return name, code
+
+def _settle_year(meta: ReportMeta, found: list[sig.Signal]) -> None:
+    """The most trusted signal present gives the year (schemas/regions_rules.yaml `year_signals`); any other that
+    says another year is a finding naming both. Only weak signals (URL, file name): used, and flagged."""
+    rules = load_yaml("regions_rules.yaml")
+    found.sort(key=lambda s: rules["year_signals"].index(s.name))
+    if not found:
+        meta.findings.append(("year", "fail", "no signal gives the year (title, statistics period, table headings, "
+                                               "signature date, URL, file name)"))
+        return
+    chosen = found[0]
+    meta.year, meta.provenance["year"] = chosen.value, chosen.name
+    said = ", ".join(f"{s.name} {s.value}" for s in found)
+    others = [s for s in found if s.value != chosen.value]
+    if others:
+        meta.findings.append(("year", "fail", f"signals disagree: {said}; published {chosen.value} from the "
+                                              f"{chosen.name}"))
+    elif chosen.name in rules["weak_year_signals"]:
+        meta.findings.append(("year", "fail", f"only the {chosen.name} gives the year ({chosen.text})"))
+    else:
+        meta.findings.append(("year", "pass", said))
+
+
+def named_provinces(text: str) -> set[str]:
+    """Province codes of the provinces and prefecture-level cities named anywhere in the text."""
+    regions = table()
+    out = set()
+    for code, name in regions.names.items():
+        if code.endswith("00") and len(name) >= 3 and name in text:
+            out.add(code[:2] + "0000")
+    return out
+
+
+def _issuer_signals(title, signed_by, publishers, provinces) -> list[tuple[str, Issuer]]:
+    out = []
+    if title:
+        out.append(("title", parse(_body_of_title(title.value), provinces)))
+    if signed_by:
+        out.append(("signature", parse(signed_by.value, provinces)))
+    out += [("publisher", parse(p.value, provinces)) for p in publishers]
+    return out
+
+
+def _body_of_title(title: str) -> str:
+    """The body a title names: the words before the year, else those between the year and 政府信息公开
+    ("2024年上海市科委政府信息公开工作年度报告" -> "上海市科委")."""
+    text = title.strip("《》\"' ")
+    m = sig.YEAR.search(text)
+    before, after = (text[:m.start()], text[m.end():]) if m else ("", text)
+    body = before or _TITLE_TAIL.split(after.lstrip("度"))[0]
+    return re.sub(r"^(关于)|(关于|的)$", "", body).strip("《》\"' ")
+
+
+def _settle_issuer(meta: ReportMeta, issuers: list[tuple[str, Issuer]]) -> None:
+    """Region, body, level and scope from the title's body, else the signature's, else a publisher line's; every
+    other signal naming a region must name the same one or one inside or around it."""
+    with_region = [(name, i) for name, i in issuers if i.regions]
+    if not with_region:
+        meta.findings.append(("region_code", "fail", "no signal names a region of the GB/T 2260 table"))
+        return
+    source, issuer = with_region[0]
+    meta.agency, meta.scope, meta.level = issuer.agency, issuer.scope, issuer.level
+    meta.provenance.update(agency=source, scope=source, level=source)
+    meta.findings.append(("scope", "pass", f"{source} names {issuer.printed or issuer.agency}: a {issuer.kind} "
+                                           f"body, reporting for {'its whole area' if issuer.jurisdiction else 'itself'}"))
+    if issuer.ambiguous:
+        settled = _settled_by_others(issuer, with_region[1:])
+        if settled is None:
+            fits = ", ".join(f"{r.code} {r.full_name}" for r in issuer.regions[:6])
+            printed = issuer.near_miss or issuer.regions[0].name
+            meta.findings.append(("region_code", "fail", f"{source} names {printed}, which fits {fits}; no other "
+                                                         "signal settles which"))
+            return
+        issuer.regions = [settled]
+    region = issuer.region
+    meta.region_code, meta.region_name = region.code, issuer.region_name
+    meta.provenance.update(region_code=source, region_name=source)
+    meta.findings.append(_region_finding(source, issuer, with_region[1:]))
+
+
+def _settled_by_others(issuer: Issuer, others: list[tuple[str, Issuer]]) -> object:
+    """The one candidate that other signals (signature, publisher lines) name, if exactly one."""
+    named = {r.code: r for r in issuer.regions for _, other in others if other.region and r.related(other.region)}
+    return next(iter(named.values())) if len(named) == 1 else None
+
+
+def _region_finding(source: str, issuer: Issuer, others: list[tuple[str, Issuer]]) -> tuple[str, str, str]:
+    region = issuer.region
+    said = f"{source} {region.name} ({region.code})"
+    if issuer.near_miss:
+        agreeing = [f"{name} {i.region.name}" for name, i in others if i.region and i.region.related(region)]
+        why = f"named by the {', '.join(agreeing)}" if agreeing else "the one name one character off in the province"
+        return ("region_code", "fail", f"{source} prints {issuer.near_miss}, which no GB/T 2260 revision has; "
+                                       f"read as {region.full_name} ({region.code}), {why}")
+    against = [(name, i) for name, i in others
+               if not any(region.related(r) for r in i.regions)]
+    agreeing = [f"{name} {i.regions[0].name}" for name, i in others if (name, i) not in against]
+    if against:
+        named = ", ".join(f"{name} {i.printed} ({'/'.join(r.code for r in i.regions[:3])})" for name, i in against)
+        return ("region_code", "fail", f"signals disagree: {said}; {named}; published {region.code} from the "
+                                       f"{source}")
+    return ("region_code", "pass", "; ".join([said, *agreeing]))
