@@ -121,12 +121,12 @@ def test_without_a_title_the_period_gives_the_year():
 def test_only_a_file_name_gives_the_year_and_says_so():
     meta = meta_of(["一、总体情况", "(一)主动公开情况"], name="hzq2023_working.txt")
     assert meta.year == 2023
-    assert finding(meta, "year")[0] == "fail"
+    assert finding(meta, "year")[0] == "not_assessable"
 
 
 def test_no_year_signal_leaves_the_year_empty_with_a_flag():
     meta = meta_of(["一、总体情况", "(一)主动公开情况"])
-    assert meta.year is None and finding(meta, "year")[0] == "fail"
+    assert meta.year is None and finding(meta, "year")[0] == "not_assessable"
 
 
 # --- regions, bodies, level and scope ---------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_a_name_several_regions_share_is_settled_by_the_province_named_or_left_e
     assert len(parse("朝阳区人民政府", set()).regions) == 2 and parse("朝阳区人民政府", set()).region is None
     assert parse("朝阳区人民政府", {BEIJING}).region.code == "110105"
     meta = meta_of(["朝阳区人民政府2023年政府信息公开工作年度报告"])
-    assert meta.region_code is None and finding(meta, "region_code")[0] == "fail"
+    assert meta.region_code is None and finding(meta, "region_code")[0] == "not_assessable"
 
 
 def test_historic_name_gets_its_historic_code():
@@ -178,7 +178,7 @@ def test_ocr_near_miss_unique_in_the_province_named_is_read_and_flagged():
     result, message = finding(meta, "region_code")
     assert result == "fail" and "沭阴县" in message and "321322" in message
     meta = meta_of([title, "2023年度,县发展和改革局政府信息公开未发生收费情况。"])
-    assert meta.region_code is None and finding(meta, "region_code")[0] == "fail"
+    assert meta.region_code is None and finding(meta, "region_code")[0] == "not_assessable"
 
 
 def test_ocr_near_miss_that_fits_several_counties_needs_another_signal():
@@ -187,7 +187,7 @@ def test_ocr_near_miss_that_fits_several_counties_needs_another_signal():
     meta = meta_of([title, "根据江苏省政府信息公开工作要求"])
     assert meta.region_code is None  # never 500200 (a Chongqing code) nor a neighbour's
     result, message = finding(meta, "region_code")
-    assert result == "fail" and all(code in message for code in ("321322", "320924", "321323"))
+    assert result == "not_assessable" and all(code in message for code in ("321322", "320924", "321323"))
     # 2023_shuyang_fgj_1's own signature names the county: it settles the title's misreading, flagged.
     meta = meta_of([title, "根据江苏省政府信息公开工作要求", "沭阳县发展和改革局", "2024年1月17日"])
     assert meta.region_code == "321322"

@@ -1,5 +1,7 @@
 """META: the report's metadata signals, one row per field (year, region_code, scope): pass when the signals agree,
-fail when they disagree, settle nothing, or the region was read from a near-miss name; the message names them."""
+fail when they disagree (or a manifest disagrees with them) or the region was read from a near-miss name,
+not_assessable when nothing settles the field (no signal, a name several regions share, a year from the file name
+only); the message names the signals."""
 
 from __future__ import annotations
 

@@ -36,6 +36,9 @@ class Row:
     def get(self, column: str) -> str:
         return (self.fields.get(column) or "").strip()
 
+    def __getitem__(self, column: str) -> str:
+        return self.fields[column]
+
 
 def load(manifest: Path) -> dict[Path, Row]:
     """Rows keyed by the resolved path of their file (paths are relative to the manifest's folder)."""

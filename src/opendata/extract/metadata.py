@@ -61,7 +61,7 @@ def _settle_year(meta: ReportMeta, found: list[sig.Signal]) -> None:
     rules = load_yaml("regions_rules.yaml")
     found.sort(key=lambda s: rules["year_signals"].index(s.name))
     if not found:
-        meta.findings.append(("year", "fail", "no signal gives the year (title, statistics period, table headings, "
+        meta.findings.append(("year", "not_assessable", "no signal gives the year (title, statistics period, table headings, "
                                                "signature date, URL, file name)"))
         return
     chosen = found[0]
@@ -72,7 +72,7 @@ def _settle_year(meta: ReportMeta, found: list[sig.Signal]) -> None:
         meta.findings.append(("year", "fail", f"signals disagree: {said}; published {chosen.value} from the "
                                               f"{chosen.name}"))
     elif chosen.name in rules["weak_year_signals"]:
-        meta.findings.append(("year", "fail", f"only the {chosen.name} gives the year ({chosen.text})"))
+        meta.findings.append(("year", "not_assessable", f"only the {chosen.name} gives the year ({chosen.text})"))
     else:
         meta.findings.append(("year", "pass", said))
 
@@ -112,7 +112,7 @@ def _settle_issuer(meta: ReportMeta, issuers: list[tuple[str, Issuer]]) -> None:
     other signal naming a region must name the same one or one inside or around it."""
     with_region = [(name, i) for name, i in issuers if i.regions]
     if not with_region:
-        meta.findings.append(("region_code", "fail", "no signal names a region of the GB/T 2260 table"))
+        meta.findings.append(("region_code", "not_assessable", "no signal names a region of the GB/T 2260 table"))
         return
     source, issuer = with_region[0]
     meta.agency, meta.scope, meta.level = issuer.agency, issuer.scope, issuer.level
@@ -124,7 +124,7 @@ def _settle_issuer(meta: ReportMeta, issuers: list[tuple[str, Issuer]]) -> None:
         if settled is None:
             fits = ", ".join(f"{r.code} {r.full_name}" for r in issuer.regions[:6])
             printed = issuer.near_miss or issuer.regions[0].name
-            meta.findings.append(("region_code", "fail", f"{source} names {printed}, which fits {fits}; no other "
+            meta.findings.append(("region_code", "not_assessable", f"{source} names {printed}, which fits {fits}; no other "
                                                          "signal settles which"))
             return
         issuer.regions = [settled]

@@ -39,7 +39,7 @@ def resource_rows(reports: list[Report], root: Path) -> dict[str, list[dict]]:
             source_path = path.as_posix()
         tables["reports"].append({
             "report_id": r.report_id, "year": r.meta.year, "region_code": r.meta.region_code,
-            "region_name": r.meta.region_name, "agency": r.meta.agency, "scope": r.meta.scope,
+            "region_name": r.meta.region_name, "agency": r.meta.agency, "scope": r.meta.scope, "level": r.meta.level,
             "template": r.template, "title": r.meta.title, "source_path": source_path,
             "source_sha256": r.document.sha256, "source_format": r.document.format,
             "script": r.script, "origin_url": r.meta.origin_url,
