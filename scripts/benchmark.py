@@ -163,11 +163,39 @@ def child(engine: str, pkg: Path, runs: int) -> None:
     print(json.dumps({"engine": engine, "setup": setup, "seconds": seconds, "peak_mb": peak_mb, "result": rows}))
 
 
+def region_lookup(n: int) -> dict[str, float]:
+    """Seconds per report for the region lookup: opendata's dict index (built once) vs cpca.transform, one
+    DataFrame per report (what extraction did before), over the bundled reports' issuing bodies repeated to n."""
+    from opendata.extract.issuer import parse
+    from opendata.extract.regions import table
+
+    bodies = ["淮安市洪泽区人民政府", "莆田市审计局", "平潭综合实验区君山片区管理局", "三明市", "上海市科委", "泸州市",
+              "沭阳县发展和改革局", "莆田市人民政府办公室"]
+    names = [bodies[i % len(bodies)] for i in range(n)]
+    t = time.perf_counter()
+    table()
+    built = time.perf_counter() - t
+    t = time.perf_counter()
+    for name in names:
+        parse(name, set())
+    ours = (time.perf_counter() - t) / n
+    t = time.perf_counter()
+    import cpca
+
+    imported = time.perf_counter() - t
+    t = time.perf_counter()
+    for name in names:
+        cpca.transform([name])
+    theirs = (time.perf_counter() - t) / n
+    return {"index_build_s": built, "opendata_s": ours, "cpca_import_s": imported, "cpca_transform_s": theirs}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=int, default=100, help="copies of the bundled package's reports (size parameter)")
     ap.add_argument("--repeat", type=int, default=3, help="extractions of each bundled report")
     ap.add_argument("--validate-scale", type=int, default=5, help="size of the package validated (frictionless is slow)")
+    ap.add_argument("--regions", type=int, default=2000, help="region lookups timed (size parameter)")
     ap.add_argument("--package", type=Path, default=ROOT / "datapackage")
     ap.add_argument("--work", type=Path, default=Path("/tmp/opendata-bench"))
     ap.add_argument("--engine", help=argparse.SUPPRESS)
@@ -180,6 +208,11 @@ def main() -> None:
     print(f"\n## Extraction ({args.repeat} runs of each bundled report)")
     for fmt, r in extraction(args.repeat).items():
         print(f"{fmt:9s} {r['reports']:3d} reports  {r['seconds_per_report'] * 1000:8.1f} ms/report  {r['reports_per_second']:7.1f} reports/s")
+
+    r = region_lookup(args.regions)
+    print(f"\n## Region lookup ({args.regions} issuing bodies)\nopendata index: built once in {r['index_build_s']:.3f} s, "
+          f"{r['opendata_s'] * 1e6:.1f} us/report; cpca.transform: import {r['cpca_import_s']:.3f} s, "
+          f"{r['cpca_transform_s'] * 1e6:.1f} us/report (x{r['cpca_transform_s'] / r['opendata_s']:.0f})")
 
     pkg = scaled_package(args.package, args.scale, args.work / f"pkg-x{args.scale}")
     n_rows = sum(1 for _ in open(pkg / "data" / "applications.csv", encoding="utf-8")) - 1

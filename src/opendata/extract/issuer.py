@@ -8,6 +8,7 @@ left is matched against the rules in schemas/regions_rules.yaml.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -74,13 +75,15 @@ def _township() -> re.Pattern:
     return re.compile(rf"^([\u4e00-\u9fff]{{1,8}}?(?:{'|'.join(rules['township_kinds'])}))({'|'.join(bodies)})?$")
 
 
-def parse(printed: str, provinces: set[str]) -> Issuer:
-    """Read a body's name; `provinces` (codes named elsewhere in the text) settle names several regions share."""
+def parse(printed: str, provinces: set[str] | Callable[[], set[str]]) -> Issuer:
+    """Read a body's name; `provinces` (codes named elsewhere in the text, or a function giving them only when a
+    name needs them) settle names several regions share."""
+    named = provinces if callable(provinces) else (lambda: provinces)
     issuer = Issuer(printed)
     chain: list[list[Region]] = []
     pos = 0
     while pos < len(printed):
-        found = _next_region(printed[pos:], chain, provinces | {r.province for c in chain for r in c})
+        found = _next_region(printed[pos:], chain, lambda: named() | {r.province for c in chain for r in c})
         if not found:
             break
         name, regions, near = found
@@ -88,13 +91,14 @@ def parse(printed: str, provinces: set[str]) -> Issuer:
         issuer.near_miss = issuer.near_miss or near
         pos += len(name)
     if chain:
-        issuer.regions = _settle(chain[-1], provinces)
+        issuer.regions = _settle(chain[-1], named)
     issuer.rest = printed[pos:]
     issuer.kind, issuer.township, issuer.jurisdiction = _kind(issuer.rest)
     return issuer
 
 
-def _next_region(text: str, chain: list[list[Region]], provinces: set[str]) -> tuple[str, list[Region], str] | None:
+def _next_region(text: str, chain: list[list[Region]], provinces: Callable[[], set[str]]
+                 ) -> tuple[str, list[Region], str] | None:
     """The longest region name at the front of `text` that lies inside the region before it (if any)."""
     regions_table = table()
     names = regions_table.prefixes(text)
@@ -107,8 +111,8 @@ def _next_region(text: str, chain: list[list[Region]], provinces: set[str]) -> t
             return name, inside, ""
     for k in range(3, min(8, len(text)) + 1):  # an OCR near-miss, among the provinces the text names
         token = text[:k]
-        if token[-1] in _SUFFIX_CHARS and provinces and not _generic(token):
-            near = {r.code: r for r in regions_table.near_misses(token, provinces)}
+        if token[-1] in _SUFFIX_CHARS and not _generic(token) and provinces():
+            near = {r.code: r for r in regions_table.near_misses(token, provinces())}
             if near:  # several: left ambiguous for another signal (or nothing) to settle
                 return token, list(near.values()), token
     return None
@@ -119,11 +123,11 @@ def _generic(token: str) -> bool:
     return token.endswith(tuple(_rules()["not_region_words"]))
 
 
-def _settle(regions: list[Region], provinces: set[str]) -> list[Region]:
+def _settle(regions: list[Region], provinces: Callable[[], set[str]]) -> list[Region]:
     if len(regions) <= 1:
         return regions
     current = [r for r in regions if not r.historic] or regions
-    named = [r for r in current if r.province in provinces]
+    named = [r for r in current if r.province in provinces()]
     return named if named else current
 
 

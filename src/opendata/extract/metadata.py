@@ -8,6 +8,7 @@ A manifest row (manifest.py) may override any field afterwards; it is compared w
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from opendata.extract import signals as sig
 from opendata.extract.issuer import Issuer, parse
@@ -42,7 +43,7 @@ def detect(doc: Document, stream: Stream) -> ReportMeta:
     meta.provenance.update(title=title.ref if title else "", origin_url="header line" if meta.origin_url else "")
     date, signed_by = sig.signature(stream.lines)
     _settle_year(meta, _year_signals(doc, stream, title, date, meta.origin_url))
-    provinces = named_provinces(stream.text)
+    provinces = cache(lambda: named_provinces(stream.text))  # read only when a name needs it
     issuers = _issuer_signals(title, signed_by, sig.publishers(stream.lines), provinces)
     _settle_issuer(meta, issuers)
     return meta
@@ -79,12 +80,7 @@ def _settle_year(meta: ReportMeta, found: list[sig.Signal]) -> None:
 
 def named_provinces(text: str) -> set[str]:
     """Province codes of the provinces and prefecture-level cities named anywhere in the text."""
-    regions = table()
-    out = set()
-    for code, name in regions.names.items():
-        if code.endswith("00") and len(name) >= 3 and name in text:
-            out.add(code[:2] + "0000")
-    return out
+    return table().provinces_named(text)
 
 
 def _issuer_signals(title, signed_by, publishers, provinces) -> list[tuple[str, Issuer]]:

@@ -12,7 +12,7 @@ import csv
 import importlib
 import importlib.util
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from opendata.spec.files import load_yaml
@@ -131,6 +131,22 @@ class RegionTable:
                 if name not in current and name not in _NOT_NAMES:
                     self._add(self.region(code, name, historic=True))
         self.max_len = max(len(n) for n in self.by_name)
+
+    @cached_property
+    def _prefectures(self):
+        """An Aho-Corasick automaton over the names of provinces and prefecture-level cities (built once)."""
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for code, name in self.names.items():
+            if code.endswith("00") and len(name) >= 3:
+                automaton.add_word(name, code[:2] + "0000")
+        automaton.make_automaton()
+        return automaton
+
+    def provinces_named(self, text: str) -> set[str]:
+        """Province codes of the provinces and prefecture-level cities named anywhere in `text`, in one pass."""
+        return {province for _, province in self._prefectures.iter(text)}
 
     def prefixes(self, text: str) -> list[str]:
         """Names that start `text`, longest first."""

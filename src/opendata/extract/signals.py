@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from opendata.spec.files import load_yaml
@@ -40,8 +41,11 @@ class Signal:
     ref: str = ""
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACE.sub("", text)
 
 
 def year_number(text: str) -> int:
@@ -98,17 +102,30 @@ def title_year(title_text: str) -> int | None:
 
 def period_year(text: str) -> Signal | None:
     """"本报告所列数据的统计期限自2019年1月1日起至…12月31日止": the year whose 1 January starts the period."""
-    words = "|".join(load_yaml("regions_rules.yaml")["period_words"])
     flat = compact(text)
-    m = re.search(rf"(?:{words})[^。;]{{0,16}}?{YEAR.pattern}度?(?:1|一)月(?:1|一)日", flat)
+    m = _period().search(flat)
     if not m:
         return None
     return Signal("period", year_number(m.group(1)), flat[m.start():m.end() + 12])
 
 
+@cache
+def _period() -> re.Pattern:
+    words = "|".join(load_yaml("regions_rules.yaml")["period_words"])
+    return re.compile(rf"(?:{words})[^。;]{{0,16}}?{YEAR.pattern}度?(?:1|一)月(?:1|一)日")
+
+
+@cache
+def _publisher() -> re.Pattern:
+    keys = "|".join(load_yaml("regions_rules.yaml")["publisher_keys"])
+    return re.compile(rf"(?:^|\s)(?:{keys})\s*[:：]\s*([\u4e00-\u9fff()]{{2,40}})")
+
+
 def table_heading_year(lines: list[str]) -> Signal | None:
     headings = load_yaml("regions_rules.yaml")["table_headings"]
     for i, line in enumerate(lines):
+        if len(line) > 80 or "情况" not in line and "复议" not in line:  # every heading says one of them
+            continue
         text = compact(line)
         if len(text) <= 40 and _HEADING_START.match(text) and any(h in text for h in headings):
             m = YEAR.search(text)
@@ -120,8 +137,14 @@ def table_heading_year(lines: list[str]) -> Signal | None:
 def signature(lines: list[str]) -> tuple[Signal | None, Signal | None]:
     """The closing signature: a date line ("2020年1月20日") near the end, the body's name on the line before it.
     A report signed in year N+1 covers year N; one signed in year N itself (a late-December report) covers N."""
-    shown = [(i, compact(line)) for i, line in enumerate(lines) if line.strip()]
-    for n in range(len(shown) - 1, max(len(shown) - 40, 0) - 1, -1):
+    shown = []
+    for i in range(len(lines) - 1, -1, -1):  # the last 40 lines that show anything
+        if lines[i].strip():
+            shown.append((i, compact(lines[i])))
+            if len(shown) == 40:
+                break
+    shown.reverse()
+    for n in range(len(shown) - 1, -1, -1):
         i, text = shown[n]
         m = _SIGNATURE_DATE.match(text)
         if not m:
@@ -138,8 +161,7 @@ def signature(lines: list[str]) -> tuple[Signal | None, Signal | None]:
 
 def publishers(lines: list[str]) -> list[Signal]:
     """Header and footer lines naming the issuing body: "发布机构: 莆田市民宗局", "来源:平潭县人民政府"."""
-    keys = "|".join(load_yaml("regions_rules.yaml")["publisher_keys"])
-    pattern = re.compile(rf"(?:^|\s)(?:{keys})\s*[:：]\s*([\u4e00-\u9fff()]{{2,40}})")
+    pattern = _publisher()
     out = []
     for i in sorted(set(range(min(60, len(lines)))) | set(range(max(len(lines) - 60, 0), len(lines)))):
         out += [Signal("publisher", m.group(1), m.group(0).strip(), f"line {i + 1}") for m in pattern.finditer(lines[i])]
