@@ -228,3 +228,33 @@ def test_publisher_line_gives_the_region_when_the_title_names_none():
     meta = meta_of(["标题: 本机关2023年度政府信息公开工作年度报告", "发布机构: 莆田市民宗局"])
     assert (meta.region_code, meta.provenance["region_code"], meta.agency) == ("350300", "publisher",
                                                                               "莆田市民族与宗教事务局")
+
+
+def test_the_opening_sentence_gives_the_region_when_nothing_else_does_but_not_the_scope():
+    # 2023_hongze_1.pdf's opening, without its title: the office compiled the government's report, so the
+    # sentence settles the region, not whether the report is the office's own.
+    meta = meta_of(["本报告由淮安市洪泽区人民政府办公室根据《中华人民共和", "国政府信息公开条例》(国令第 711 号)"])
+    assert (meta.region_code, meta.provenance["region_code"]) == ("320813", "body")
+    assert finding(meta, "scope")[0] == "not_assessable"
+    assert sig.compiler("本报告由淮安市洪泽区人民政府办公室根据《中华人民共和").value == "淮安市洪泽区人民政府办公室"
+
+
+@pytest.mark.parametrize("title, code, scope, level", [
+    # Titles of the kind other governments publish (not bundled): every level, shared names, zones with a code.
+    ("北京市朝阳区人民政府2023年政府信息公开工作年度报告", "110105", "jurisdiction", "district"),
+    ("长春市朝阳区2022年政府信息公开工作年度报告", "220104", "jurisdiction", "district"),
+    ("深圳市南山区西丽街道办事处2023年政府信息公开工作年度报告", "440305", "jurisdiction", "township"),
+    ("杭州市西湖区教育局2023年度政府信息公开工作年度报告", "330106", "agency", "department"),
+    ("广东省人民政府办公厅2023年政府信息公开工作年度报告", "440000", "agency", "province"),
+    ("恩施土家族苗族自治州人民政府2023年政府信息公开工作年度报告", "422800", "jurisdiction", "city"),
+    ("上海市浦东新区张江镇人民政府2023年政府信息公开工作年度报告", "310115", "jurisdiction", "township"),
+    # No full name of a coded region: no code, flagged (恩施州 is an abbreviation, not an OCR slip of 恩施市).
+    ("湖北省恩施州2023年政府信息公开工作年度报告", None, "jurisdiction", None),  # never Hubei's 420000
+    ("成都市高新区管委会2023年政府信息公开工作年度报告", None, "jurisdiction", None),  # a zone with no alias
+    ("国家统计局2023年政府信息公开工作年度报告", None, None, None),
+    ("雄安新区管理委员会2023年政府信息公开工作年度报告", None, "jurisdiction", None),
+])
+def test_titles_from_elsewhere(title, code, scope, level):
+    meta = meta_of([title])
+    assert (meta.year, meta.region_code, meta.scope, meta.level) == (int(title.split("年")[0][-4:]), code, scope,
+                                                                    level)

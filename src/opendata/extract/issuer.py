@@ -27,6 +27,7 @@ class Issuer:
     jurisdiction: bool = False  # does the report cover the whole area (a government, a 镇人民政府)?
     township: str = ""  # the sub-county area's name ("君山片区")
     near_miss: str = ""  # the printed region name that no table has, read as the one candidate (OCR)
+    unplaced: str = ""  # a place name after the regions that no table or alias has ("恩施州", "XX高新区")
 
     @property
     def region(self) -> Region | None:
@@ -42,6 +43,8 @@ class Issuer:
 
     @property
     def level(self) -> str | None:
+        if self.unplaced:
+            return None
         if self.kind in ("township", "department"):
             return self.kind
         return self.region.level if self.region else None
@@ -94,7 +97,22 @@ def parse(printed: str, provinces: set[str] | Callable[[], set[str]]) -> Issuer:
         issuer.regions = _settle(chain[-1], named)
     issuer.rest = printed[pos:]
     issuer.kind, issuer.township, issuer.jurisdiction = _kind(issuer.rest)
+    if issuer.kind == "department":
+        _unplaced(issuer)
     return issuer
+
+
+def _unplaced(issuer: Issuer) -> None:
+    """A rest that is a place name (+ a government word) no table has: the region is not settled, never the
+    enclosing region's code ("湖北省恩施州" is not Hubei's report)."""
+    rules = _rules()
+    for suffix in sorted(rules["jurisdiction_suffixes"] + rules["office_suffixes"], key=len, reverse=True) + [""]:
+        if issuer.rest.endswith(suffix):
+            place = issuer.rest[: len(issuer.rest) - len(suffix)]
+            if place and (place[-1] in _SUFFIX_CHARS or _generic(place)):
+                issuer.unplaced, issuer.regions = place, []
+                issuer.kind, _, issuer.jurisdiction = _kind(suffix)
+            return
 
 
 def _next_region(text: str, chain: list[list[Region]], provinces: Callable[[], set[str]]

@@ -44,7 +44,7 @@ def detect(doc: Document, stream: Stream) -> ReportMeta:
     date, signed_by = sig.signature(stream.lines)
     _settle_year(meta, _year_signals(doc, stream, title, date, meta.origin_url))
     provinces = cache(lambda: named_provinces(stream.text))  # read only when a name needs it
-    issuers = _issuer_signals(title, signed_by, sig.publishers(stream.lines), provinces)
+    issuers = _issuer_signals(title, signed_by, sig.publishers(stream.lines), sig.compiler(stream.text), provinces)
     _settle_issuer(meta, issuers)
     return meta
 
@@ -83,13 +83,16 @@ def named_provinces(text: str) -> set[str]:
     return table().provinces_named(text)
 
 
-def _issuer_signals(title, signed_by, publishers, provinces) -> list[tuple[str, Issuer]]:
+def _issuer_signals(title, signed_by, publishers, compiler, provinces) -> list[tuple[str, Issuer]]:
+    """The bodies the signals name, most trusted first: title, signature, publisher lines, the opening sentence."""
     out = []
     if title:
         out.append(("title", parse(_body_of_title(title.value), provinces)))
     if signed_by:
         out.append(("signature", parse(signed_by.value, provinces)))
     out += [("publisher", parse(p.value, provinces)) for p in publishers]
+    if compiler:
+        out.append(("body", parse(compiler.value, provinces)))
     return out
 
 
@@ -106,15 +109,23 @@ def _body_of_title(title: str) -> str:
 def _settle_issuer(meta: ReportMeta, issuers: list[tuple[str, Issuer]]) -> None:
     """Region, body, level and scope from the title's body, else the signature's, else a publisher line's; every
     other signal naming a region must name the same one or one inside or around it."""
-    with_region = [(name, i) for name, i in issuers if i.regions]
+    with_region = [(name, i) for name, i in issuers if i.regions or i.unplaced]
     if not with_region:
         meta.findings.append(("region_code", "not_assessable", "no signal names a region of the GB/T 2260 table"))
         return
     source, issuer = with_region[0]
     meta.agency, meta.scope, meta.level = issuer.agency, issuer.scope, issuer.level
     meta.provenance.update(agency=source, scope=source, level=source)
-    meta.findings.append(("scope", "pass", f"{source} names {issuer.printed or issuer.agency}: a {issuer.kind} "
-                                           f"body, reporting for {'its whole area' if issuer.jurisdiction else 'itself'}"))
+    said = (f"{source} names {issuer.printed or issuer.agency}: a {issuer.kind} body, reporting for "
+            f"{'its whole area' if issuer.jurisdiction else 'itself'}")
+    if source in ("title", "signature"):
+        meta.findings.append(("scope", "pass", said))
+    else:  # a publisher line or the compiler may be the office that published the government's report
+        meta.findings.append(("scope", "not_assessable", f"no title or signature names the body; {said}"))
+    if issuer.unplaced:
+        meta.findings.append(("region_code", "not_assessable", f"{source} names {issuer.unplaced}, which is no "
+                                                               "GB/T 2260 name nor an alias in schemas/regions.yaml"))
+        return
     if issuer.ambiguous:
         settled = _settled_by_others(issuer, with_region[1:])
         if settled is None:

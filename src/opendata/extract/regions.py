@@ -157,10 +157,11 @@ class RegionTable:
         return out
 
     def near_misses(self, name: str, provinces: set[str]) -> list[Region]:
-        """Current regions in the given provinces whose name differs from `name` in exactly one character."""
+        """Current regions in the given provinces whose name differs from `name` in exactly one character, not the
+        last: a different kind (恩施州 for the prefecture 恩施土家族苗族自治州, not the city 恩施市) is no OCR slip."""
         out = []
         for other, regions in self.by_name.items():
-            if len(other) != len(name) or other == name:
+            if len(other) != len(name) or other == name or other[-1] != name[-1]:
                 continue
             if sum(a != b for a, b in zip(other, name)) != 1:
                 continue

@@ -168,6 +168,16 @@ def publishers(lines: list[str]) -> list[Signal]:
     return out
 
 
+# "本报告由淮安市洪泽区人民政府办公室根据…", "由莆田市应急管理局编制完成": who compiled the report.
+_COMPILER = re.compile(r"由([\u4e00-\u9fff]{4,30}?)(?:根据|编制|编写|负责|汇总)")
+
+
+def compiler(text: str) -> Signal | None:
+    """The body the opening sentence says compiled the report (the first 3,000 characters)."""
+    m = _COMPILER.search(compact(text[:3000]))
+    return Signal("body", m.group(1), m.group(0)) if m else None
+
+
 def url(lines: list[str]) -> str | None:
     for line in lines[:60]:
         m = _URL.search(line)
