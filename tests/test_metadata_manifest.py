@@ -115,3 +115,11 @@ def test_extract_meta_shows_each_field_with_its_signal():
     assert rows["region_code"][:3] == ["region_code", "320813", "title"] and rows["region_code"][3].startswith("pass")
     assert rows["scope"][:3] == ["scope", "jurisdiction", "title"]
     assert rows["level"] == ["level", "district", "title", ""]
+
+
+def test_a_manifest_row_for_a_missing_file_is_reported(folder):
+    manifest = write_manifest(folder, f"file,year\n{SANMING}.txt,2024\ngone.txt,2023\n")
+    items = list(extract_all([folder], manifest))
+    [failure] = [i for i in items if isinstance(i, Failure)]
+    assert failure.message == f"{manifest}:3: gone.txt does not exist"
+    assert sorted(i.report_id for i in items if not isinstance(i, Failure)) == [PUTIAN, SANMING]

@@ -46,6 +46,9 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
 
 def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator[Report | Failure]:
     rows = manifest_mod.load(manifest) if manifest else {}
+    for path, row in rows.items():
+        if not path.exists():
+            yield Failure(path, f"{row.where}: {row.get('file')} does not exist")
     for path in source_files(paths):
         try:
             row = rows.get(path.resolve())
