@@ -18,8 +18,6 @@ from opendata.model import Document, ReportMeta
 from opendata.spec.files import load_yaml
 
 _TITLE_TAIL = re.compile(r"(政府信息公开|政务公开|信息公开)")
-
-
 _SHOWN = ("year", "region_code", "region_name", "agency", "level", "scope", "title", "origin_url", "duplicate_of")
 
 
@@ -28,11 +26,6 @@ def meta_rows(report) -> list[tuple]:
     the META check's word on it."""
     checks = {c.subject: f"{c.result}: {c.message}" for c in report.checks if c.check_id == "META"}
     return [(f, getattr(report.meta, f), report.meta.provenance.get(f, ""), checks.get(f, "")) for f in _SHOWN]
-
-
-def title_of(stream: Stream) -> str | None:
-    found = sig.title(stream.lines)
-    return found.value if found else None
 
 
 def detect(doc: Document, stream: Stream) -> ReportMeta:
@@ -62,8 +55,8 @@ def _settle_year(meta: ReportMeta, found: list[sig.Signal]) -> None:
     rules = load_yaml("regions_rules.yaml")
     found.sort(key=lambda s: rules["year_signals"].index(s.name))
     if not found:
-        meta.findings.append(("year", "not_assessable", "no signal gives the year (title, statistics period, table headings, "
-                                               "signature date, URL, file name)"))
+        meta.findings.append(("year", "not_assessable", "no signal gives the year (title, statistics period, "
+                                                        "table headings, signature date, URL, file name)"))
         return
     chosen = found[0]
     meta.year, meta.provenance["year"] = chosen.value, chosen.name
@@ -131,14 +124,14 @@ def _settle_issuer(meta: ReportMeta, issuers: list[tuple[str, Issuer]]) -> None:
         if settled is None:
             fits = ", ".join(f"{r.code} {r.full_name}" for r in issuer.regions[:6])
             printed = issuer.near_miss or issuer.regions[0].name
-            meta.findings.append(("region_code", "not_assessable", f"{source} names {printed}, which fits {fits}; no other "
-                                                         "signal settles which"))
+            meta.findings.append(("region_code", "not_assessable", f"{source} names {printed}, which fits {fits}; "
+                                                                   "no other signal settles which"))
             return
         issuer.regions = [settled]
     region = issuer.region
     meta.region_code, meta.region_name = region.code, issuer.region_name
     meta.provenance.update(region_code=source, region_name=source)
-    meta.findings.append(_region_finding(source, issuer, with_region[1:]))
+    meta.findings.append(_region_finding(source, issuer, [(n, i) for n, i in with_region[1:] if i.regions]))
 
 
 def _settled_by_others(issuer: Issuer, others: list[tuple[str, Issuer]]) -> object:
@@ -155,8 +148,7 @@ def _region_finding(source: str, issuer: Issuer, others: list[tuple[str, Issuer]
         why = f"named by the {', '.join(agreeing)}" if agreeing else "the one name one character off in the province"
         return ("region_code", "fail", f"{source} prints {issuer.near_miss}, which no GB/T 2260 revision has; "
                                        f"read as {region.full_name} ({region.code}), {why}")
-    against = [(name, i) for name, i in others
-               if not any(region.related(r) for r in i.regions)]
+    against = [(name, i) for name, i in others if not any(region.related(r) for r in i.regions)]
     agreeing = [f"{name} {i.regions[0].name}" for name, i in others if (name, i) not in against]
     if against:
         named = ", ".join(f"{name} {i.printed} ({'/'.join(r.code for r in i.regions[:3])})" for name, i in against)
