@@ -258,3 +258,17 @@ def test_titles_from_elsewhere(title, code, scope, level):
     meta = meta_of([title])
     assert (meta.year, meta.region_code, meta.scope, meta.level) == (int(title.split("年")[0][-4:]), code, scope,
                                                                     level)
+
+
+def test_extracting_one_report_imports_neither_pandas_nor_cpca():
+    # The region lookup is a dict index over cpca's code table read as CSV: no DataFrame per report.
+    import subprocess
+    import sys
+
+    from conftest import source
+
+    code = ("import sys; from opendata.pipeline import extract; "
+            f"r = extract(__import__('pathlib').Path({str(source('2023_shuyang_fgj_1'))!r})); "
+            "print(r.meta.region_code, 'pandas' in sys.modules, 'cpca' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["321322", "False", "False"]
