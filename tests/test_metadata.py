@@ -195,6 +195,12 @@ def test_ocr_near_miss_that_fits_several_counties_needs_another_signal():
     assert result == "fail" and "沐阳县" in message and "signature" in message
 
 
+def test_a_near_miss_after_a_city_is_read_only_inside_that_city():
+    # 莱芜区 with 芜 misread as the look-alike 芫: one character off 莱芜区 (济南市), never 莱山区 (烟台市).
+    issuer = parse("济南市莱芫区人民政府", set())
+    assert ([r.code for r in issuer.regions], issuer.near_miss) == (["370116"], "莱芫区")
+
+
 def test_a_word_like_a_region_is_no_near_miss():
     assert parse("开发区管委会", {"130000"}).regions == []  # not 开平区 (130205)
 
@@ -252,7 +258,9 @@ def test_the_opening_sentence_gives_the_region_when_nothing_else_does_but_not_th
     ("湖北省恩施州2023年政府信息公开工作年度报告", None, "jurisdiction", None),  # never Hubei's 420000
     ("成都市高新区管委会2023年政府信息公开工作年度报告", None, "jurisdiction", None),  # a zone with no alias
     ("国家统计局2023年政府信息公开工作年度报告", None, None, None),
-    ("雄安新区管理委员会2023年政府信息公开工作年度报告", None, "jurisdiction", None),
+    ("雄安新区管理委员会2023年政府信息公开工作年度报告", "133100", "jurisdiction", "city"),  # coded since 2017
+    ("济南市莱芜区人民政府2023年政府信息公开工作年度报告", "370116", "jurisdiction", "district"),  # since 2019
+    ("莱芜市莱城区人民政府2018年政府信息公开工作年度报告", "371202", "jurisdiction", "district"),  # before 2019
 ])
 def test_titles_from_elsewhere(title, code, scope, level):
     meta = meta_of([title])

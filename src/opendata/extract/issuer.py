@@ -130,7 +130,8 @@ def _next_region(text: str, chain: list[list[Region]], provinces: Callable[[], s
     for k in range(3, min(8, len(text)) + 1):  # an OCR near-miss, among the provinces the text names
         token = text[:k]
         if token[-1] in _SUFFIX_CHARS and not _generic(token) and provinces():
-            near = {r.code: r for r in regions_table.near_misses(token, provinces())}
+            near = {r.code: r for r in regions_table.near_misses(token, provinces())
+                    if not chain or any(p.contains(r) for p in chain[-1])}
             if near:  # several: left ambiguous for another signal (or nothing) to settle
                 return token, list(near.values()), token
     return None

