@@ -84,6 +84,14 @@ def test_signature_signed_early_next_year_covers_the_year_before():
     assert (date.value, body.value) == (2019, "莆田市人民政府办公室")
 
 
+@pytest.mark.parametrize("date, year", [("二〇二五年一月二日", 2024), ("二〇二四年十二月三十一日", 2024),
+                                        ("2025 年 1 月 2 日", 2024)])
+def test_signature_dates_in_chinese_numerals(date, year):
+    # 2024_putian_sjj_1's signature ("莆田市审计局" / "2025年1月2日") with its date printed the other ways.
+    signed, body = sig.signature(["莆田市审计局", date, "(此件主动公开)"])
+    assert (signed.value, body.value) == (year, "莆田市审计局")
+
+
 def test_url_folder_year_and_file_name_year():
     url = "https://www.putian.gov.cn/zfxxgk/zfxxgkndbg/2019nzfxxgkndbg/ptsrmzfbgs/202102/t20210220_1575708.htm"
     assert sig.url_year(url).value == 2019

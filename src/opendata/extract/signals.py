@@ -24,7 +24,7 @@ _DIGIT = "[0-9〇零○一二三四五六七八九]"
 # A year: four digits (Arabic, or Chinese with 〇/零 for zero) before 年; spaces were taken out first.
 YEAR = re.compile(rf"(?<![0-9])((?:19|20)[0-9]{{2}}|[一二][〇零○][一二三四五六七八九〇零○]{{2}})年")
 _DATE = re.compile(rf"((?:19|20)[0-9]{{2}}|[一二][〇零○]{_DIGIT}{{2}})年({_DIGIT}{{1,3}}|十[一二]?)月")
-_SIGNATURE_DATE = re.compile(rf"^{_DATE.pattern}({_DIGIT}{{1,3}})日$")
+_SIGNATURE_DATE = re.compile(rf"^{_DATE.pattern}([0-9〇零○一二三四五六七八九十]{{1,3}})日$")  # 十七日, 三十一日
 # The end of an issuing body's name, for a title whose first line is only that name.
 _BODY_END = re.compile(r"(政府|管委会|局|委员会|委|办公室|办公厅|厅|中心|院|处|所)$")
 # A section heading starts with its ordinal ("二、", "表1"); a sentence in the body that names a year does not.
