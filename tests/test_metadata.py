@@ -176,6 +176,12 @@ def test_historic_name_gets_its_historic_code():
     assert parse("洪泽县人民政府", set()).region.code == "320829"
 
 
+@pytest.mark.parametrize("year, code", [(2010, "341400"), (2015, "340181"), (2023, "340181")])
+def test_a_region_gets_the_code_in_force_in_the_reports_year(year, code):
+    # 巢湖市 was a prefecture-level city (341400) until 2011, a county-level city of 合肥市 (340181) since.
+    assert meta_of([f"巢湖市人民政府{year}年政府信息公开工作年度报告"]).region_code == code
+
+
 def test_ocr_near_miss_unique_in_the_province_named_is_read_and_flagged():
     # 2023_shuyang_fgj_1's title with 阳 misread as 阴: only 沭阳县 is one character off in 江苏省.
     title = "沭阴县发展和改革局2023年政府信息公开年度报告"

