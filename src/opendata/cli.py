@@ -90,7 +90,7 @@ def extract(
         raise typer.Exit(1)
     m = report.meta
     _err(f"{file}: {m.year} {m.region_name or '?'} ({m.region_code or '?'}) {m.agency or '?'} "
-         f"scope={m.scope} template={report.template} script={report.script}")
+         f"scope={m.scope} level={m.level} template={report.template} script={report.script}")
     for error in report.errors:
         _err(f"error: {error}")
     if meta:
