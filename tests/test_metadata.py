@@ -291,6 +291,7 @@ def test_extracting_one_report_imports_neither_pandas_nor_cpca():
 
     code = ("import sys; from opendata.pipeline import extract; "
             f"r = extract(__import__('pathlib').Path({str(source('2023_shuyang_fgj_1'))!r})); "
-            "print(r.meta.region_code, 'pandas' in sys.modules, 'cpca' in sys.modules)")
+            "print(r.meta.region_code, 'pandas' in sys.modules, 'cpca' in sys.modules, "
+            "any('.revision_' in m for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["321322", "False", "False"]
+    assert out == ["321322", "False", "False", "False"]  # nor the historic revisions, for a current name

