@@ -108,13 +108,14 @@ def test_build_of_a_folder_without_manifest_says_none_was_used_and_names_the_one
 
 
 def test_extract_meta_shows_each_field_with_its_signal():
-    result = invoke("extract", source("2023_hongze_1"), "--meta", "-f", "csv")
+    result = invoke("extract", source("2024_shanghai_kewei_1"), "--meta", "-f", "csv")
     assert result.exit_code == 0, result.output
     rows = {row[0]: row for row in csv.reader(result.output.splitlines()) if len(row) == 4}
-    assert rows["year"][:3] == ["year", "2023", "title"] and rows["year"][3].startswith("pass: title 2023, period 2023")
-    assert rows["region_code"][:3] == ["region_code", "320813", "title"] and rows["region_code"][3].startswith("pass")
-    assert rows["scope"][:3] == ["scope", "jurisdiction", "title"]
-    assert rows["level"] == ["level", "district", "title", ""]
+    assert rows["year"][:3] == ["year", "2024", "title"] and rows["year"][3].startswith("pass: title 2024, period 2024")
+    assert rows["region_code"][:3] == ["region_code", "310000", "title"] and rows["region_code"][3].startswith("pass")
+    assert rows["scope"][:3] == ["scope", "agency", "title"]
+    assert rows["agency"][:3] == ["agency", "上海市科学技术委员会", "title"]
+    assert rows["level"] == ["level", "department", "title", ""]
 
 
 def test_a_manifest_row_for_a_missing_file_is_reported(folder):
