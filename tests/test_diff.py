@@ -40,6 +40,23 @@ def edit_seed(folder: Path, total: str) -> None:
     text = path.read_bytes().decode("utf-8")
     assert text.count(SEED_T2) == 1
     path.write_bytes(text.replace(SEED_T2, SEED_T2.replace("110", total)).encode("utf-8"))
+    restamp(folder, path)
+
+
+def restamp(folder: Path, path: Path) -> None:
+    """Give the edited file's manifest row its new sha256 (a row whose sha256 is not its file's is refused)."""
+    import hashlib
+
+    with open(folder / "manifest.csv", newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows, fields = list(reader), reader.fieldnames
+    for row in rows:
+        if (folder / row["file"]).resolve() == path.resolve():
+            row["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(folder / "manifest.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def build(folder: Path, out: Path) -> Path:
