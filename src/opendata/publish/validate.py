@@ -23,6 +23,7 @@ class Validation:
     identity_results: list[tuple[str, CheckResult]] = field(default_factory=list)  # (report_id, recomputed result)
     # (report_id, recomputed result, result the package publishes for it or None when it publishes none)
     mismatches: list[tuple[str, CheckResult, str | None]] = field(default_factory=list)
+    findings: list = field(default_factory=list)  # validate_sql.Finding: resource, row, type, field (duckdb engine)
 
     @property
     def declared_failures(self) -> list[tuple[str, CheckResult]]:
@@ -79,7 +80,14 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
     return out
 
 
-def validate_package(package: Path) -> Validation:
+def validate_package(package: Path, engine: str = "duckdb") -> Validation:
+    """engine "duckdb": the checks compiled to SQL (validate_sql.py); "frictionless": the reference path below."""
+    if engine == "duckdb":
+        from opendata.publish.validate_sql import validate_sql
+
+        return validate_sql(package)
+    if engine != "frictionless":
+        raise ValueError(f"unknown validation engine {engine!r}: duckdb or frictionless")
     import pyarrow.parquet as pq
 
     descriptor = descriptor_path(package)

@@ -1,0 +1,601 @@
+"""Validation compiled to DuckDB: the Table Schema checks frictionless runs row by row in Python, as SQL over the
+published files, plus what frictionless cannot see (Parquet integrity, CSV = Parquet, identities from both).
+
+Findings carry frictionless' error types, fields and row numbers (header = row 1, first data row = 2), so the two
+engines can be compared finding for finding (tests/test_validate_sql.py does, on corrupted packages):
+type-error, constraint-error (required, enum, pattern, minimum, maximum, minLength, maxLength), missing-cell,
+extra-cell, blank-row, unique-error, primary-key, foreign-key, incorrect-label, missing-label, extra-label,
+hash-count and byte-count (for Parquet files too, from their x-hash / x-bytes), and one type frictionless does
+not have: csv-parquet-mismatch (a cell whose CSV and Parquet values differ).
+
+How a CSV is read: DuckDB's own reader with every column as text (so a bad cell is a finding, not a failed load),
+in one ordered pass (row numbers are the record numbers frictionless gives), materialised once; types are then
+parsed in SQL the way frictionless parses them (integer: optional sign and digits; number: a decimal or exponent
+form, nan/inf). Like frictionless, at most LIMIT_ERRORS findings are kept per resource, first rows first.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+LIMIT_ERRORS = 1000
+MISMATCH = "csv-parquet-mismatch"
+# Value read for a padded (missing) CSV cell: a byte string no published cell holds, so '' stays an empty cell.
+_MISSING = "\x01\x02opendata-missing\x02\x01"
+_EXTRA_COLUMNS = 16  # a row may carry this many extra cells before DuckDB's reader refuses the file
+_INTEGER = r"\s*[+-]?[0-9]+\s*"
+_NUMBER = r"(?i)\s*[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?|nan|inf|infinity)\s*"
+_SQL_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "year": "BIGINT", "boolean": "BOOLEAN"}
+_NATIVE = {"integer": {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"},
+           "year": {"BIGINT", "INTEGER", "SMALLINT"},
+           "number": {"DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "HUGEINT"},
+           "boolean": {"BOOLEAN"}}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    resource: str
+    row: int | None  # frictionless' row number; None for file-level findings (hash, bytes, labels)
+    type: str  # frictionless' error type name
+    field: str | None
+    note: str = ""
+
+    def __str__(self) -> str:
+        where = ", ".join(p for p in (f"row {self.row}" if self.row else "", f"field {self.field}" if self.field
+                                      else "") if p)
+        return f"{self.resource}: {where + ': ' if where else ''}{self.type}: {self.note}"
+
+
+@dataclass
+class Resource:
+    name: str
+    format: str  # csv | parquet
+    paths: list[Path]
+    schema: dict
+    hash: str | None = None  # "sha256:..." as recorded (hash, or x-hash for Parquet)
+    bytes: int | None = None
+
+    @property
+    def fields(self) -> list[dict]:
+        return self.schema["fields"]
+
+    @property
+    def table(self) -> str:
+        return "r_" + "".join(ch if ch.isalnum() else "_" for ch in self.name)
+
+
+def load_resources(descriptor: Path) -> list[Resource]:
+    """The descriptor's tabular resources, schemas resolved (a path list is a multipart resource)."""
+    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    out = []
+    for r in meta["resources"]:
+        schema = r.get("schema")
+        if isinstance(schema, str):
+            schema = json.loads((descriptor.parent / schema).read_text(encoding="utf-8"))
+        paths = r["path"] if isinstance(r["path"], list) else [r["path"]]
+        out.append(Resource(r["name"], r.get("format") or Path(paths[0]).suffix.lstrip("."),
+                            [descriptor.parent / p for p in paths], schema or {"fields": []},
+                            r.get("hash", r.get("x-hash")), r.get("bytes", r.get("x-bytes"))))
+    return out
+
+
+# Reading -------------------------------------------------------------------------------------------------------------
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _s(text) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def csv_header(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f), [])
+
+
+def load_csv(con, res: Resource) -> None:
+    """Materialise a CSV resource typed, in one ordered pass: __row (frictionless' row number), each field typed
+    (NULL when blank or not of its type), __bad (bit i set: field i is not of its type), __cells (cells in the row)."""
+    n = len(res.fields)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, n + _EXTRA_COLUMNS + 1)) + "}"
+    parts = []
+    for i, path in enumerate(res.paths):
+        # Multipart CSV: only the first part has a header (Data Package v2).
+        options = (f"auto_detect=false, delim=',', quote='\"', escape='\"', header=false, skip={1 if i == 0 else 0}, "
+                   f"null_padding=true, parallel=false, nullstr={_s(_MISSING)}, columns={columns}")
+        parts.append(f"SELECT * FROM read_csv({_s(path)}, {options})")
+    cols = [text_column(f, _q(f"c{i}")) for i, f in enumerate(res.fields, start=1)]
+    cells = " + ".join(f"({_q(f'c{i}')} IS NOT NULL)::INTEGER" for i in range(1, n + _EXTRA_COLUMNS + 1))
+    # parallel=false keeps the file's order, so row_number() is the record number (+1 for the header).
+    con.execute(f"CREATE TEMP TABLE {res.table} AS SELECT row_number() OVER () + 1 AS __row, {_typed(cols)}, "
+                f"{cells} AS __cells FROM ({' UNION ALL '.join(parts)})")
+
+
+def load_parquet(con, res: Resource) -> list[str]:
+    """A typed view over the Parquet file(s), rows numbered as frictionless counts them; returns the column names."""
+    files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
+    source = f"read_parquet({files}, file_row_number=true, filename=true)"
+    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({files})").fetchall()
+    # frictionless maps fields to columns by position
+    cols = [parquet_column(f, name, sql_type) for f, (name, sql_type, *_) in zip(res.fields, described)]
+    if len(res.paths) == 1:
+        row = "file_row_number + 2"
+    else:
+        order = " ".join(f"WHEN {_s(p)} THEN {i}" for i, p in enumerate(res.paths))
+        row = f"row_number() OVER (ORDER BY CASE filename {order} END, file_row_number) + 1"
+    con.execute(f"CREATE TEMP VIEW {res.table} AS SELECT {row} AS __row, {_typed(cols)}, NULL::INTEGER AS __cells "
+                f"FROM {source}")
+    return [name for name, *_ in described]
+
+
+def _typed(cols: list[tuple[str, str]]) -> str:
+    """Select list: each field typed, then __bad, the bit mask of fields whose text is not of their type."""
+    bad = " | ".join(f"(CASE WHEN {error} THEN {1 << i} ELSE 0 END)" for i, (_, error) in enumerate(cols)
+                     if error != "false") or "0"
+    return ", ".join(typed for typed, _ in cols) + f", ({bad})::BIGINT AS __bad"
+
+
+# Cell expressions ------------------------------------------------------------------------------------------------------
+def text_column(field: dict, raw: str) -> tuple[str, str]:
+    """(typed value AS name, type error) for a field read from text, as frictionless parses a cell."""
+    missing_values = field.get("missingValues") or [""]
+    blank = f"({raw} IS NULL OR {raw} IN ({', '.join(map(_s, missing_values))}))"
+    kind, name = field.get("type", "string"), _q(field["name"])
+    if kind in ("integer", "year", "number"):
+        ok = f"regexp_full_match({raw}, {_s(_NUMBER if kind == 'number' else _INTEGER)})"
+        typed = f"CASE WHEN NOT {blank} AND {ok} THEN TRY_CAST(trim({raw}) AS {_SQL_TYPES[kind]}) END"
+    elif kind == "boolean":
+        typed = (f"CASE WHEN {blank} THEN NULL WHEN lower(trim({raw})) IN ('true', 'yes', '1') THEN true "
+                 f"WHEN lower(trim({raw})) IN ('false', 'no', '0') THEN false END")
+    else:
+        return f"CASE WHEN NOT {blank} THEN {raw} END AS {name}", "false"
+    return f"{typed} AS {name}", f"(NOT {blank} AND ({typed}) IS NULL)"
+
+
+def parquet_column(field: dict, name: str, sql_type: str) -> tuple[str, str]:
+    kind, col = field.get("type", "string"), _q(name)
+    if kind not in _NATIVE or sql_type not in _NATIVE[kind]:  # text, or stored as another type: read its text
+        return text_column(field, col if sql_type == "VARCHAR" else f"CAST({col} AS VARCHAR)")
+    return f"{col} AS {_q(field['name'])}", "false"
+
+
+def _literal(value, kind: str) -> str:
+    return str(value) if kind in ("integer", "number", "year") and not isinstance(value, str) else _s(value)
+
+
+def cell_conditions(field: dict, i: int) -> list[tuple[str, str, str]]:
+    """(condition, error type, note) for field number i + 1, in frictionless' order: type, then constraints."""
+    kind, fmt, v = field.get("type", "string"), field.get("format", "default"), _q(field["name"])
+    bad = f"(__bad & {1 << i}) <> 0"
+    out = [(bad, "type-error", f'type is "{kind}/{fmt}"')]
+    constraints = field.get("constraints") or {}
+
+    def note(name):
+        return f'constraint "{name}" is "{constraints[name]}"'
+
+    if constraints.get("required"):
+        out.append((f"{v} IS NULL AND NOT {bad}", "constraint-error", note("required")))
+    if "enum" in constraints:
+        values = ", ".join(_literal(x, kind) for x in constraints["enum"])
+        out.append((f"{v} NOT IN ({values})", "constraint-error", note("enum")))
+    if "pattern" in constraints and kind == "string":
+        out.append((f"NOT regexp_full_match({v}, {_s(constraints['pattern'])})", "constraint-error", note("pattern")))
+    for name, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
+        if name in constraints and kind in ("integer", "number", "year"):
+            out.append((f"{v} {op} {constraints[name]}", "constraint-error", note(name)))
+    for name, op in (("minLength", "<"), ("maxLength", ">")):
+        if name in constraints:
+            out.append((f"length(CAST({v} AS VARCHAR)) {op} {int(constraints[name])}", "constraint-error", note(name)))
+    # A NULL condition (a blank cell) is false: constraints other than `required` skip blank cells.
+    return [(f"coalesce({cond}, false)", t, n) for cond, t, n in out]
+
+
+# Findings --------------------------------------------------------------------------------------------------------------
+def _struct(kind: str, field: str | None, note: str, order: int) -> str:
+    return (f"{{'type': {_s(kind)}, 'field': {_s(field) if field is not None else 'NULL::VARCHAR'}, "
+            f"'note': {_s(note)}, 'o': {order}}}")
+
+
+def row_findings(con, res: Resource, n_extra: int) -> list[tuple]:
+    """Cell-level findings (types, constraints, missing and extra cells, blank rows), one scan."""
+    fields = res.fields
+    checks = [(cond, kind, f["name"], note) for i, f in enumerate(fields) for cond, kind, note in cell_conditions(f, i)]
+    checks += [(f"coalesce(__cells >= {k}, false)", "extra-cell", "", "")
+               for k in range(len(fields) + 1, len(fields) + n_extra + 1)]
+    checks += [(f"coalesce(__cells < {i}, false)", "missing-cell", f["name"], "")
+               for i, f in enumerate(fields, start=1)]
+    if not checks:
+        return []
+    blank_row = " AND ".join(f"({_q(f['name'])} IS NULL AND (__bad & {1 << i}) = 0)" for i, f in enumerate(fields))
+    items = ", ".join(f"CASE WHEN {cond} THEN {_struct(kind, name, note, i)} END"
+                      for i, (cond, kind, name, note) in enumerate(checks))
+    errors = (f"CASE WHEN {blank_row} THEN [{_struct('blank-row', None, '', 0)}] "
+              f"ELSE list_filter([{items}], lambda x: x IS NOT NULL) END")
+    any_error = " OR ".join([f"({blank_row})"] + [cond for cond, *_ in checks])
+    sql = (f"SELECT __row, e.type, e.field, e.note, e.o FROM (SELECT __row, unnest({errors}) AS e "
+           f"FROM {res.table} WHERE {any_error}) ORDER BY __row, e.o LIMIT {LIMIT_ERRORS}")
+    return [(row, kind, field, note) for row, kind, field, note, _ in con.execute(sql).fetchall()]
+
+
+def _repeats(con, table: str, key: list[str], where: str = "true") -> list[tuple]:
+    """(row, earlier row with the same key) for rows repeating a key: duplicates found by hashing first (cheap),
+    then ordered only among the duplicated keys."""
+    cols = ", ".join(map(_q, key))
+    on = " AND ".join(f"t.{_q(k)} IS NOT DISTINCT FROM d.{_q(k)}" for k in key)
+    return con.execute(
+        f"WITH d AS (SELECT {cols} FROM {table} WHERE {where} GROUP BY ALL HAVING count(*) > 1) "
+        f"SELECT __row, prev FROM (SELECT t.__row, lag(t.__row) OVER (PARTITION BY {', '.join(f't.{_q(k)}' for k in key)} "
+        f"ORDER BY t.__row) AS prev FROM {table} t SEMI JOIN d ON {on}) WHERE prev IS NOT NULL "
+        f"ORDER BY __row LIMIT {LIMIT_ERRORS}").fetchall()
+
+
+def unique_findings(con, res: Resource) -> list[tuple]:
+    out = []
+    for f in res.fields:
+        if (f.get("constraints") or {}).get("unique"):
+            out += [(row, "unique-error", f["name"], f"the same as in the row at position {prev}")
+                    for row, prev in _repeats(con, res.table, [f["name"]], f"{_q(f['name'])} IS NOT NULL")]
+    return out
+
+
+def primary_key_findings(con, res: Resource) -> list[tuple]:
+    key = res.schema.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else key
+    if not key:
+        return []
+    all_null = " AND ".join(f"{_q(k)} IS NULL" for k in key)
+    out = [(row, "primary-key", None, 'cells composing the primary keys are all "None"') for (row,) in con.execute(
+        f"SELECT __row FROM {res.table} WHERE {all_null} ORDER BY __row LIMIT {LIMIT_ERRORS}").fetchall()]
+    out += [(row, "primary-key", None, f"the same as in the row at position {prev}")
+            for row, prev in _repeats(con, res.table, key, f"NOT ({all_null})")]
+    return out
+
+
+def foreign_key_findings(con, res: Resource, tables: dict[str, str]) -> list[tuple]:
+    out = []
+    for fk in res.schema.get("foreignKeys") or []:
+        fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+        ref = fk["reference"]
+        ref_fields = [ref["fields"]] if isinstance(ref["fields"], str) else ref["fields"]
+        target = tables.get(ref.get("resource") or res.name)
+        if target is None:
+            out.append((None, "resource-error", None, f"foreign key to a resource that does not exist: {ref}"))
+            continue
+        keys = ", ".join(f"{_q(r)} AS k{i}" for i, r in enumerate(ref_fields))
+        not_null = " AND ".join(f"k{i} IS NULL" for i in range(len(ref_fields)))
+        on = " AND ".join(f"r.k{i} IS NOT DISTINCT FROM t.{_q(f)}" for i, f in enumerate(fields))
+        values = " || ', ' || ".join(f"coalesce(CAST(t.{_q(f)} AS VARCHAR), 'None')" for f in fields)
+        note = (f"'for \"{', '.join(fields)}\": values \"' || {values} || '\" not found in the lookup table "
+                f"\"{ref.get('resource', '')}\" as \"{', '.join(ref_fields)}\"'")
+        out += con.execute(
+            f"SELECT t.__row, 'foreign-key', NULL, {note} FROM {res.table} t ANTI JOIN "
+            f"(SELECT DISTINCT {keys} FROM {target} WHERE NOT ({not_null})) r ON {on} "
+            f"WHERE NOT ({' AND '.join(f't.{_q(f)} IS NULL' for f in fields)}) ORDER BY t.__row "
+            f"LIMIT {LIMIT_ERRORS}").fetchall()
+    return out
+
+
+def label_findings(labels: list[str], res: Resource) -> list[tuple]:
+    """The header against the schema's field names, by position (frictionless' default)."""
+    names = [f["name"] for f in res.fields]
+    out = [(None, "extra-label", label, f"label {i}") for i, label in enumerate(labels[len(names):], len(names) + 1)]
+    out += [(None, "missing-label", name, "") for name in names[len(labels):]]
+    for i, (label, name) in enumerate(zip(labels, names)):
+        if not label:
+            out.append((None, "blank-label", name, ""))
+        elif label in labels[:i]:
+            out.append((None, "duplicate-label", name, f"label {label!r}"))
+        elif label != name:
+            out.append((None, "incorrect-label", name, f"label {label!r}"))
+    return out
+
+
+def file_info(paths: list[Path]) -> dict:
+    """sha256 and size of a resource's files (one file: its own; several: of their concatenation)."""
+    import hashlib
+
+    digest, size = hashlib.sha256(), 0
+    for path in paths:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    return {"hash": digest.hexdigest(), "bytes": size}
+
+
+def integrity_findings(res: Resource, info: dict) -> list[tuple]:
+    out = []
+    if res.hash:
+        expected = res.hash.split(":", 1)[-1]
+        if expected != info["hash"]:
+            out.append((None, "hash-count", None, f'expected is "{expected}" and actual is "{info["hash"]}"'))
+    if res.bytes is not None and res.bytes != info["bytes"]:
+        out.append((None, "byte-count", None, f'expected is "{res.bytes}" and actual is "{info["bytes"]}"'))
+    return out
+
+
+def pair_findings(con, csv_res: Resource, parquet_res: Resource) -> list[tuple]:
+    """Cells whose CSV and Parquet values differ. One Parquet file: rows paired by position (the files are written
+    in one order); several (partitioned): by primary key, and order among equal keys."""
+    names = [f["name"] for f in csv_res.fields]
+    if len(parquet_res.paths) == 1:
+        pairs = f"{csv_res.table} c POSITIONAL JOIN {parquet_res.table} p"
+    else:
+        key = csv_res.schema.get("primaryKey") or []
+        key = [key] if isinstance(key, str) else key
+        number = f"row_number() OVER (PARTITION BY {', '.join(map(_q, key)) or 'NULL'} ORDER BY __row) AS __k"
+        on = " AND ".join([f"c.{_q(k)} IS NOT DISTINCT FROM p.{_q(k)}" for k in key] + ["c.__k = p.__k"])
+        pairs = (f"(SELECT *, {number} FROM {csv_res.table}) c FULL OUTER JOIN "
+                 f"(SELECT *, {number} FROM {parquet_res.table}) p ON {on}")
+    differs = [f"c.{_q(n)} IS DISTINCT FROM p.{_q(n)}" for n in names]
+    which = ", ".join(f"CASE WHEN {d} THEN {i} END" for i, d in enumerate(differs))
+    shown = ", ".join(f"CAST(c.{_q(n)} AS VARCHAR), CAST(p.{_q(n)} AS VARCHAR)" for n in names)
+    rows = con.execute(
+        f"SELECT c.__row, p.__row, list_filter([{which}], lambda x: x IS NOT NULL), {shown} FROM {pairs} "
+        f"WHERE c.__row IS NULL OR p.__row IS NULL OR {' OR '.join(differs)} "
+        f"ORDER BY c.__row NULLS LAST, p.__row LIMIT {LIMIT_ERRORS}").fetchall()
+    out = []
+    for csv_row, pq_row, fields, *values in rows:
+        if csv_row is None or pq_row is None:
+            where = "the CSV only" if pq_row is None else f"the Parquet file only (its row {pq_row})"
+            out.append((csv_row, MISMATCH, None, f"a row in {where}"))
+            continue
+        out += [(csv_row, MISMATCH, names[i], f"the CSV has {values[2 * i]!r}, the Parquet file has "
+                                              f"{values[2 * i + 1]!r} (its row {pq_row})") for i in fields]
+    return out
+
+
+# Identities ------------------------------------------------------------------------------------------------------------
+def equation_groups() -> dict[tuple, list[str]]:
+    """(check id, table, layout or None, members are columns?, lhs terms, rhs terms) -> members: the equations of
+    identities.py gathered where they share their terms (H1 and H2 over columns, H3 over rows, H4 over blocks)."""
+    from opendata.spec.identities import equations
+    from opendata.spec.template import TEMPLATE
+
+    groups: dict[tuple, list[str]] = {}
+    for layout in [*TEMPLATE.templates, None]:
+        for eq in equations({"applications": layout} if layout else {}):
+            if (eq.table == "applications") != (layout is not None):
+                continue
+            by_column = all(c == eq.subject for _, c in eq.terms)
+            term = 0 if by_column else 1
+            key = (eq.id, eq.table, layout, by_column, tuple(k[term] for k in eq.lhs), tuple(k[term] for k in eq.rhs))
+            groups.setdefault(key, []).append(eq.subject)
+    return groups
+
+
+def layout_case() -> str:
+    """Table 三's layout from the row codes present, as Template.layout_of judges (else the first template), over
+    one report's rows (column "row")."""
+    from opendata.spec.template import TEMPLATE
+
+    votes = {t: f"count(DISTINCT \"row\") FILTER (WHERE \"row\" IN ({', '.join(map(_s, sorted(codes)))}))"
+             for t, codes in TEMPLATE.exclusive_codes("applications").items() if codes}
+    cases = " ".join(f"WHEN {' AND '.join([f'{v} > 0'] + [f'{v} > {o}' for t2, o in votes.items() if t2 != t])} "
+                     f"THEN {_s(t)}" for t, v in votes.items())
+    return f"CASE {cases} ELSE {_s(TEMPLATE.templates[0])} END" if cases else _s(TEMPLATE.templates[0])
+
+
+def _codes(terms) -> str:
+    return ", ".join(map(_s, terms))
+
+
+def _family_sql(table: str, by_column: bool, groups: dict[tuple, list[str]], tables: dict[str, str],
+                layouts: str) -> str:
+    """The equations of one table whose members lie on one axis (H1 and H2 over columns, H3 over rows), for every
+    report they apply to: their two sums and the count of terms without a value, from one pass over the cells."""
+    from opendata.spec.template import TEMPLATE
+
+    row_key, col_key = TEMPLATE.cell_keys[table]
+    member, term = map(_q, (col_key, row_key) if by_column else (row_key, col_key))
+    sums = []
+    for i, (_, _, _, _, lhs, rhs) in enumerate(groups):
+        for side, terms in (("l", lhs), ("r", rhs)):
+            sums.append(f"sum(value) FILTER (WHERE {term} IN ({_codes(terms)})) AS {side}{i}, "
+                        f"count(value) FILTER (WHERE {term} IN ({_codes(terms)})) AS {side}n{i}")
+    every_member = sorted({m for members in groups.values() for m in members})
+    cte = (f"s AS MATERIALIZED (SELECT report_id, {member} AS member, {', '.join(sums)} FROM {tables[table]} "
+           f"WHERE {member} IN ({_codes(every_member)}) GROUP BY ALL)")
+    parts = []
+    for i, ((check_id, _, layout, _, lhs, rhs), members) in enumerate(groups.items()):
+        reports = (f"SELECT report_id FROM {layouts} WHERE layout = {_s(layout)}" if layout
+                   else f"SELECT DISTINCT report_id FROM {tables[table]}")
+        parts.append(
+            f"SELECT m.report_id, {_s(check_id)} AS check_id, {_s(table + '.')} || m.member AS subject, "
+            f"{len(lhs) + len(rhs)} - coalesce(s.ln{i}, 0) - coalesce(s.rn{i}, 0) AS missing, "
+            f"CAST(coalesce(s.r{i}, 0) AS DOUBLE) AS rhs, CAST(coalesce(s.l{i}, 0) AS DOUBLE) AS lhs "
+            f"FROM (SELECT report_id, unnest([{_codes(members)}]) AS member FROM ({reports})) m "
+            f"LEFT JOIN s USING (report_id, member)")
+    return f"(WITH {cte} {' UNION ALL '.join(parts)})"
+
+
+def identity_sql(tables: dict[str, str], layouts: str) -> str:
+    """H1-H4 of every report, recomputed as the checks compute them (checks.py): not assessable when a term has no
+    value, else pass when the two sides are equal."""
+    families: dict[tuple, dict] = {}
+    for key, members in equation_groups().items():
+        families.setdefault((key[1], key[3]), {})[key] = members
+    parts = " UNION ALL ".join(f"SELECT * FROM {_family_sql(table, by_column, groups, tables, layouts)}"
+                               for (table, by_column), groups in families.items())
+    return (f"SELECT report_id, check_id, subject, CASE WHEN missing > 0 THEN 'not_assessable' "
+            f"WHEN abs(rhs - lhs) < 1e-9 THEN 'pass' ELSE 'fail' END AS result, "
+            f"CASE WHEN missing = 0 THEN rhs END AS expected, CASE WHEN missing = 0 THEN lhs END AS actual, missing "
+            f"FROM ({parts})")
+
+
+def identities(con, tables: dict[str, str], source: str, only_mismatches: bool = False):
+    """Recomputed identities joined with what the package publishes: (report_id, CheckResult, published result,
+    whether they agree)."""
+    from opendata.model import CheckResult
+
+    layouts = f"{tables['applications']}_layouts"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {layouts} AS SELECT report_id, {layout_case()} AS layout "
+                f"FROM {tables['applications']} GROUP BY report_id")
+    published = (f"SELECT report_id, check_id, subject, arg_max_null(result, __row) AS published "
+                 f"FROM {tables['checks']} GROUP BY ALL")
+    # A check that chose a reading (used_to_read) holds: it agrees with a recomputed pass.
+    agree = "(p.published IS NOT DISTINCT FROM i.result OR (p.published = 'used_to_read' AND i.result = 'pass'))"
+    rows = con.execute(
+        f"SELECT i.*, p.published FROM ({identity_sql(tables, layouts)}) i "
+        f"LEFT JOIN ({published}) p USING (report_id, check_id, subject) "
+        f"{f'WHERE NOT {agree}' if only_mismatches else ''}").fetchall()
+    out = []
+    for report_id, check_id, subject, result, expected, actual, missing, published in rows:
+        agreed = published == result or (published, result) == ("used_to_read", "pass")
+        message = "" if agreed and result == "pass" else _identity_message(result, expected, actual, missing, source)
+        out.append((report_id, CheckResult(check_id, subject, result, expected, actual, message), published, agreed))
+    return out
+
+
+def _identity_message(result: str, expected, actual, missing: int, source: str) -> str:
+    if result == "not_assessable":
+        return f"{missing} term(s) without a value (recomputed from {source})"
+    return f"left side {actual:g}, right side {expected:g} (recomputed from {source})"
+
+
+# The whole package -----------------------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    findings: list[Finding]
+    identity_results: list  # (report_id, CheckResult) recomputed from the Parquet files
+    mismatches: list  # (report_id, CheckResult, published result) from the Parquet or the CSV files
+
+
+def check_package(descriptor: Path) -> Outcome:
+    import duckdb
+
+    resources = {r.name: r for r in load_resources(descriptor)}
+    with tempfile.TemporaryDirectory(prefix="opendata-validate-") as tmp, ThreadPoolExecutor(2) as pool:
+        infos = {r.name: pool.submit(file_info, r.paths) for r in resources.values()}  # hashing overlaps the SQL
+        con = duckdb.connect(":memory:")
+        con.execute(f"SET temp_directory = {_s(tmp)}")  # spills stay in a private temporary folder
+        try:
+            findings, loaded = table_findings(con, resources)
+            for res in resources.values():
+                findings += _found(res.name, _safely(lambda: integrity_findings(res, infos[res.name].result())))
+            results, mismatches = identity_outcome(con, {n: resources[n] for n in loaded}, findings)
+        finally:
+            con.close()
+    return Outcome(findings, results, mismatches)
+
+
+def _found(resource: str, rows: list[tuple]) -> list[Finding]:
+    return [Finding(resource, row, kind, field or None, note or "") for row, kind, field, note in rows]
+
+
+def _safely(run) -> list[tuple]:
+    """A check that cannot read its file is one finding (frictionless' scheme/source errors), not a crash."""
+    import duckdb
+
+    try:
+        return run()
+    except (duckdb.Error, OSError, UnicodeDecodeError, csv.Error, StopIteration) as exc:
+        return [(None, "source-error", None, (str(exc).strip().splitlines() or [type(exc).__name__])[0])]
+
+
+def table_findings(con, resources: dict[str, Resource]) -> tuple[list[Finding], list[str]]:
+    """Every resource's Table Schema checks and the CSV = Parquet comparison; also returns the resources loaded."""
+    findings, loaded = [], []
+    for res in resources.values():
+        findings += _found(res.name, _safely(lambda: _load(con, res, loaded)))
+    tables = {name: resources[name].table for name in loaded}
+    for name in loaded:
+        res = resources[name]
+        extra = _EXTRA_COLUMNS if res.format == "csv" else 0
+        findings += _found(name, _safely(lambda: row_findings(con, res, extra) + unique_findings(con, res)
+                                         + primary_key_findings(con, res) + foreign_key_findings(con, res, tables)))
+    for name in loaded:
+        twin = f"{name}-parquet"
+        if resources[name].format == "csv" and twin in loaded:
+            findings += _found(name, _safely(lambda: pair_findings(con, resources[name], resources[twin])))
+    return _limited(findings), loaded
+
+
+def _load(con, res: Resource, loaded: list[str]) -> list[tuple]:
+    if res.format == "csv":
+        labels = csv_header(res.paths[0])
+        load_csv(con, res)
+    else:
+        labels = load_parquet(con, res)
+    loaded.append(res.name)
+    return label_findings(labels, res)
+
+
+def _limited(findings: list[Finding]) -> list[Finding]:
+    """At most LIMIT_ERRORS findings per resource, first rows first (file-level findings kept)."""
+    by_resource: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_resource.setdefault(f.resource, []).append(f)
+    out = []
+    for items in by_resource.values():
+        rows = sorted((f for f in items if f.row is not None), key=lambda f: f.row)
+        out += [f for f in items if f.row is None] + rows[:LIMIT_ERRORS]
+    return out
+
+
+IDENTITY_RESOURCES = ("applications", "review_litigation", "checks")
+
+
+def identity_outcome(con, resources: dict[str, Resource], findings: list[Finding]) -> tuple[list, list]:
+    """Identities recomputed from the Parquet files (every result) and from the CSV files (disagreements only; when
+    the CSV files hold the Parquet files' values, their identities are the same and are not recomputed)."""
+    csv_differs = any(f.type == MISMATCH and f.resource in IDENTITY_RESOURCES for f in findings)
+    results, mismatches = [], []
+    for suffix, only_mismatches in (("-parquet", False), ("", True)):
+        names = {n: n + suffix for n in IDENTITY_RESOURCES}
+        if not all(v in resources for v in names.values()) or (only_mismatches and not csv_differs):
+            continue
+        tables = {n: _unique_cells(con, resources[v], findings) for n, v in names.items()}
+        source = "the Parquet files" if suffix else "the CSV files"
+        found = identities(con, tables, source, only_mismatches)
+        if not only_mismatches:
+            results = [(rid, c) for rid, c, _, _ in found]
+        seen = {(rid, c.check_id, c.subject, c.result) for rid, c, _ in mismatches}
+        mismatches += [(rid, c, published) for rid, c, published, agreed in found
+                       if not agreed and (rid, c.check_id, c.subject, c.result) not in seen]
+    return results, mismatches
+
+
+def _unique_cells(con, res: Resource, findings: list[Finding]) -> str:
+    """The resource's table, or when it repeats a primary key, a view keeping the last row of each key (as a
+    report's cells keep the last cell read for a key)."""
+    if not any(f.resource == res.name and f.type == "primary-key" for f in findings):
+        return res.table
+    key = res.schema.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else key
+    others = [f["name"] for f in res.fields if f["name"] not in key] + ["__row"]
+    last = ", ".join(f"arg_max_null({_q(n)}, __row) AS {_q(n)}" for n in others)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {res.table}_last AS SELECT {', '.join(map(_q, key))}, {last} "
+                f"FROM {res.table} GROUP BY ALL")
+    return f"{res.table}_last"
+
+
+def validate_sql(package: Path):
+    """`opendata validate`'s default engine: a Validation as validate.py's frictionless path returns it."""
+    from opendata.publish.package import descriptor_path
+    from opendata.publish.validate import Validation
+
+    outcome = check_package(descriptor_path(package))
+    result = Validation(not outcome.findings, [str(f) for f in outcome.findings])
+    result.identity_results = outcome.identity_results
+    result.mismatches = outcome.mismatches
+    result.findings = outcome.findings
+    return result
+
+
+def frictionless_findings(descriptor: Path) -> list[Finding]:
+    """The reference: frictionless' own findings as Findings, plus the Parquet files' x-hash / x-bytes."""
+    import frictionless
+
+    report = frictionless.validate(str(descriptor))
+    out = [Finding(task.name, e.to_dict().get("rowNumber"), e.type, e.to_dict().get("fieldName") or None,
+                   e.to_dict().get("note", "")) for task in report.tasks for e in task.errors]
+    for res in load_resources(descriptor):
+        if res.format == "parquet":
+            out += _found(res.name, _safely(lambda: integrity_findings(res, file_info(res.paths))))
+    return out
