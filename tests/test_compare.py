@@ -156,3 +156,74 @@ def test_published_package_ranking_agrees_with_gold():
         assert (row["numerator"], row["denominator"]) == (numerator, a["result_total"]["total"]), row["report_id"]
         assert row["value"] == pytest.approx(100 * numerator / a["result_total"]["total"])
     assert checked
+
+
+def _gold_h2_fails(report_id: str, applicant: str) -> bool:
+    """Template arithmetic on the gold: do table 三's outcome rows add up to the printed total (H2)?"""
+    from opendata.spec.template import TEMPLATE
+
+    a = gold(report_id)["applications"]
+    layout = "2019" if "other_handling" in a else "2021"
+    outcomes = [r.code for r in TEMPLATE.application_value_rows(layout) if r.get("outcome")]
+    return sum(a[r][applicant] for r in outcomes) != a["result_total"][applicant]
+
+
+def test_a_report_whose_checks_fail_on_the_metric_is_left_out_or_marked():
+    """2020_pingtan_1 prints a table 三 whose outcomes do not add up to its total: its grant rate is not ranked."""
+    from conftest import ROOT
+
+    assert _gold_h2_fails("2020_pingtan_1", "total")
+    package = ROOT / "datapackage"
+    args = ("grant_rate", "--year", 2020, "--min-requests", 1)
+    rows, stderr = compare_json(package, *args)
+    assert "2020_pingtan_1" not in {r["report_id"] for r in rows}
+    assert "left out: a check fails on the metric's cells" in stderr and "2020_pingtan_1 (H2 applications.total)" in stderr
+    rows, stderr = compare_json(package, *args, "--include-failing")
+    marked = {r["report_id"]: r for r in rows}
+    a = gold("2020_pingtan_1")["applications"]
+    assert marked["2020_pingtan_1"]["failed_checks"] == "H2 applications.total"
+    assert marked["2020_pingtan_1"]["value"] == pytest.approx(100 * a["granted"]["total"] / a["result_total"]["total"])
+    assert all(r["failed_checks"] is None for r in rows if r["report_id"] != "2020_pingtan_1")
+    # A metric reading no cell of the failing equation is ranked as usual.
+    rows, _ = compare_json(package, "requests_received", "--year", 2020)
+    assert gold("2020_pingtan_1")["applications"]["new_requests"]["total"] in {
+        r["value"] for r in rows if r["report_id"] == "2020_pingtan_1"}
+
+
+def test_metrics_view_leaves_out_second_sources_and_failing_figures():
+    from conftest import ROOT, sql
+
+    package = ROOT / "datapackage"
+    twins = sql(package, "select report_id, duplicate_of from reports where duplicate_of is not null")
+    assert twins
+    in_view = {r["report_id"] for r in sql(package, "select distinct report_id from metrics")}
+    for twin in twins:
+        assert twin["report_id"] not in in_view and twin["duplicate_of"] in in_view
+    grant = {r["report_id"] for r in sql(package, "select report_id from metrics where metric = 'grant_rate'")}
+    assert "2020_pingtan_1" not in grant and "2020_sanming_1" in grant
+
+
+@pytest.mark.parametrize("selection", [("--year", 2024), ("--region", "三明"), ("--scope", "agency"),
+                                       ("--year", 2023, "--region", "3503", "--scope", "agency")])
+def test_filters_pushed_below_the_figures_give_the_metrics_view_figures(comparison_package, selection):
+    """compare reads only the selected reports' cells; the figures are those of the whole `metrics` view."""
+    from conftest import sql
+
+    from opendata.query.compare import region_condition
+
+    options = dict(zip(selection[::2], selection[1::2]))
+    where, params = ["metric = 'substantive_disclosure_rate'"], []
+    if "--year" in options:
+        where.append("year = ?")
+        params.append(options["--year"])
+    if "--scope" in options:
+        where.append("scope = ?")
+        params.append(options["--scope"])
+    if "--region" in options:
+        cond, p = region_condition(str(options["--region"]))
+        where.append(cond)
+        params += p
+    whole = sql(comparison_package, f"select * from metrics where {' and '.join(where)}", *params)
+    rows, _ = compare_json(comparison_package, "substantive_disclosure_rate", *selection, "--min-requests", 0)
+    expected = {r["report_id"]: (r["numerator"], r["denominator"], r["value"]) for r in whole if r["value"] is not None}
+    assert expected and {r["report_id"]: (r["numerator"], r["denominator"], r["value"]) for r in rows} == expected

@@ -202,6 +202,7 @@ def compare_reports(
     min_requests: Annotated[int, typer.Option(help="In a ranking, leave out rates whose denominator is below N.")] = 30,
     by: Annotated[By, typer.Option(help="rank: rank the reports; year: follow each body across years.")] = By.rank,
     chart: Annotated[Optional[Path], typer.Option(help="Also write a chart: bar (rank) or line (year), .svg or .html.")] = None,
+    include_failing: Annotated[bool, typer.Option("--include-failing", help="Also show reports whose checks fail on the metric's cells, marked in a failed_checks column.")] = False,
     package: PackageOption = DEFAULT_PACKAGE,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
@@ -211,7 +212,7 @@ def compare_reports(
     from opendata.query.compare import Selection, compare
     from opendata.publish.package import PackageError
 
-    selection = Selection(year, scope.value if scope else None, region, min_requests)
+    selection = Selection(year, scope.value if scope else None, region, min_requests, include_failing)
     try:
         result = compare(package, metric, selection, by.value)
         if chart:

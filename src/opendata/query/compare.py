@@ -1,6 +1,9 @@
 """Compare reports on one metric: a ranking (one year, a scope, a region) or one region followed across years.
 
-Reads the `metrics` view (views.py), so every figure is the one `opendata query "select * from metrics"` shows.
+Computes the metric with the builder of the `metrics` view (metrics.metrics_query), so every figure is the one
+`opendata query "select * from metrics"` shows; the selection (year, scope, region) is applied to the reports first,
+so only the selected reports' cells are read. A report whose checks fail on the metric's cells is left out and
+named (shown, marked in a failed_checks column, with `include_failing`).
 In a ranking, a rate whose denominator is below the floor (`min_requests`) is left out, and said so: a rate over
 three requests is not ranked beside one over three hundred. A series by year lists every selected report; a value
 that cannot be computed is a gap, not a zero.
@@ -28,6 +31,7 @@ class Selection:
     scope: str | None = None  # jurisdiction | agency
     region: str | None = None  # part of the region name, or a region code (prefix)
     min_requests: int = DEFAULT_MIN_REQUESTS
+    include_failing: bool = False  # show reports whose checks fail on the metric's cells, marked
 
     def describe(self, by: str = "rank", rate: bool = True) -> str:
         """The selection in words (a chart's subtitle)."""
@@ -62,7 +66,9 @@ def region_condition(region: str) -> tuple[str, list]:
 
 
 def _selected(con, m: Metric, sel: Selection) -> list[dict]:
-    conditions, params = ["metric = ?"], [m.id]
+    from opendata.query.metrics import metrics_query
+
+    conditions, params = ["true"], []
     if sel.year is not None:
         conditions.append("year = ?")
         params.append(sel.year)
@@ -73,13 +79,27 @@ def _selected(con, m: Metric, sel: Selection) -> list[dict]:
         cond, p = region_condition(sel.region)
         conditions.append(cond)
         params += p
-    # A second source of the same report (HTML beside crawler text) would count the report twice.
-    conditions.append("report_id NOT IN (SELECT report_id FROM reports WHERE duplicate_of IS NOT NULL)")
-    sql = ("SELECT report_id, year, region_name, region_code, agency, scope, layout, numerator, denominator, value "
-           f"FROM metrics WHERE {' AND '.join(conditions)} ORDER BY year, region_code, region_name, agency, report_id")
+    # Second sources (HTML beside crawler text) are left out by the builder: they would count a report twice.
+    sql = (f"SELECT report_id, year, region_name, region_code, agency, scope, layout, numerator, denominator, value, "
+           f"failed_checks FROM ({metrics_query([m.id], ' AND '.join(conditions), failing=True)}) "
+           f"ORDER BY year, region_code, region_name, agency, report_id")
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _failing(rows: list[dict], sel: Selection) -> tuple[list[dict], list[str]]:
+    """Leave out (or keep, marked) the reports whose checks fail on the metric's cells; say which."""
+    failing = [r for r in rows if r["failed_checks"]]
+    if not failing:
+        return rows, []
+    which = ", ".join(f"{r['report_id']} ({r['failed_checks']})" for r in failing)
+    if sel.include_failing:
+        return rows, [f"{len(failing)} report(s) shown although a check fails on the metric's cells "
+                      f"(failed_checks column): {which}"]
+    return [r for r in rows if not r["failed_checks"]], [
+        f"{len(failing)} report(s) left out: a check fails on the metric's cells (--include-failing shows them): "
+        f"{which}"]
 
 
 UNKNOWN = "the value cannot be computed (a cell is blank, a marker, ambiguous or unreadable, or the denominator is 0)"
@@ -159,15 +179,19 @@ def compare(package: Path, metric_id: str, selection: Selection | None = None, b
         rows = _selected(con, m, sel)
     finally:
         con.close()
+    checked, notes = _failing(rows, sel)
     if by == "rank":
-        kept, notes = _split(rows, m, sel.min_requests)
+        kept, more = _split(checked, m, sel.min_requests)
         columns, table = RANK_COLUMNS, ranking(kept)
     else:  # a series keeps every year, a value that cannot be computed shows as a gap
-        kept = rows
-        gaps = [r for r in rows if r["value"] is None]
-        notes = [f"{len(gaps)} report(s) shown without a value: {UNKNOWN}: {_names(gaps)}"] if gaps else []
+        kept = checked
+        gaps = [r for r in kept if r["value"] is None]
+        more = [f"{len(gaps)} report(s) shown without a value: {UNKNOWN}: {_names(gaps)}"] if gaps else []
         columns, table = YEAR_COLUMNS, series(kept)
-    notes += _caveats(kept, m)
+    notes += more + _caveats(kept, m)
+    if sel.include_failing:
+        failed = {r["report_id"]: r["failed_checks"] for r in kept}
+        columns, table = columns + ["failed_checks"], [row + (failed[row[-1]],) for row in table]
     if not rows:
         notes.append("no report matches the selection")
     return Comparison(m, by, columns, table, notes, package_source(package))

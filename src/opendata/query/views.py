@@ -190,28 +190,9 @@ def report_figures_sql() -> str:
 
 
 # Metrics ---------------------------------------------------------------------------------------------------------------
-def _by_layout(sql: dict[str, str] | None, layout: str) -> str:
-    if not sql:
-        return "CAST(NULL AS DOUBLE)"
-    cases = " ".join(f"WHEN {_q(t)} THEN CAST(({s}) AS DOUBLE)" for t, s in sql.items())
-    return f"CASE {layout} {cases} END"
-
-
-def metric_struct(m) -> str:
-    """One metric for one report_figures row: its layout, numerator and denominator, as a struct."""
-    layout = f"coalesce({m.table}_layout, template)"
-    return (f"{{'metric': {_q(m.id)}, 'layout': {layout}, 'applies': {layout} IN {_in(m.templates)}, "
-            f"'numerator': {_by_layout(m.numerator, layout)}, 'denominator': {_by_layout(m.denominator, layout)}, "
-            f"'scale': {float(m.scale) if m.is_rate else 'NULL'}, 'unit': {_q(m.unit)}}}")
-
-
 def metrics_sql() -> str:
-    """All metrics from one pass over report_figures (a list of structs per report, unnested)."""
-    from opendata.query.metrics import metrics
+    """Every metric of every report, second sources and metrics whose cells fail a check left out (metrics.py builds
+    the SQL; `opendata compare` runs the same builder on its selection)."""
+    from opendata.query.metrics import metrics_query
 
-    structs = ", ".join(metric_struct(m) for m in metrics().values())
-    per_report = f"SELECT report_id, unnest([{structs}]) AS m FROM report_figures"
-    value = "CASE WHEN m.scale IS NULL THEN m.numerator WHEN m.denominator > 0 THEN m.scale * m.numerator / m.denominator END"
-    return (f"SELECT report_id, m.metric, {value} AS value, m.numerator, m.denominator, m.unit, m.layout, "
-            f"r.year, r.region_code, r.region_name, r.agency, r.scope "
-            f"FROM ({per_report}) JOIN reports r USING (report_id) WHERE m.applies ORDER BY report_id, m.metric")
+    return f"SELECT * EXCLUDE (failed_checks) FROM ({metrics_query()})"
