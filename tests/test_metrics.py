@@ -260,3 +260,29 @@ def test_a_figure_reading_a_failing_identity_is_left_out(comparison_package):
     assert "2023_hongze_1" not in metric_rows(comparison_package, "review_correction_rate")
     row = metric_rows(comparison_package, "requests_received")["2023_hongze_1"]  # table 三 holds: still there
     assert row["value"] == g["applications"]["new_requests"]["total"]
+
+
+def test_views_are_created_only_when_a_statement_reads_them(comparison_package):
+    """DuckDB binds a view when it is created; a statement that reads no view creates none (and parses no template)."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from opendata.publish.package import package_resources
+    from opendata.query.views import create_views, needed_views
+
+    assert needed_views("select 1") == [] and needed_views("SELECT * FROM reports") == []
+    assert needed_views("select * from REPORT_FIGURES") == ["report_layouts", "applications_wide", "report_figures"]
+    assert needed_views("select metric from metrics") == ["metrics"]
+    assert needed_views(None) == ["report_layouts", "applications_wide", "report_figures", "metrics"]
+    con = duckdb.connect()
+    for name, path in package_resources(comparison_package).items():
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+    create_views(con, "select count(*) from metrics")
+    views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
+    assert "metrics" in views and "report_figures" not in views
+    assert con.execute("select count(*) from metrics where metric = 'grant_rate'").fetchone()[0] > 0
+    code = ("import sys; from opendata.query.views import needed_views; needed_views('select 1'); "
+            "print('opendata.spec.template' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
