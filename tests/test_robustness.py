@@ -776,20 +776,22 @@ def _corrupt_markdown(page: str, ref: str, value: int) -> str:
 
 
 def _corrupt_html(page: str, ref: str, value: int) -> tuple[str, str]:
-    """The page re-serialised by BeautifulSoup: unchanged, and with the cell at `ref` changed (found with the
-    reader's own grid placement; the cell must print exactly the gold value)."""
-    from bs4 import BeautifulSoup
+    """The page re-serialised by lxml: unchanged, and with the cell at `ref` changed (found with the reader's own
+    grid placement; the cell must print exactly the gold value)."""
+    import lxml.html
 
-    from opendata.read.html import grid
+    from opendata.read.html import grid, parse
 
     t, r, c = (int(x) for x in re.fullmatch(r"t(\d+)/r(\d+)/c(\d+)", ref).groups())
-    soup = BeautifulSoup(page, "lxml")
-    unchanged = str(soup)
-    cell = next(tag for row, col, _, _, tag in grid(soup.find_all("table")[t - 1]) if (row, col) == (r, c))
-    texts = [s for s in cell.find_all(string=True) if s.strip()]
-    assert len(texts) == 1, f"cell {ref} holds {cell.get_text()!r}"
-    texts[0].replace_with(_bump(str(texts[0]), value))
-    return unchanged, str(soup)
+    root = parse(page)
+    unchanged = lxml.html.tostring(root, encoding="unicode")
+    cell = next(el for row, col, _, _, el in grid(list(root.iter("table"))[t - 1]) if (row, col) == (r, c))
+    texts = [(el, attr) for el in cell.iter() for attr in ("text", "tail")
+             if (el is not cell or attr == "text") and (getattr(el, attr) or "").strip()]
+    assert len(texts) == 1, f"cell {ref} holds {cell.text_content()!r}"
+    el, attr = texts[0]
+    setattr(el, attr, _bump(getattr(el, attr), value))
+    return unchanged, lxml.html.tostring(root, encoding="unicode")
 
 
 def _corrupt(path: Path, ref: str, value: int) -> str:

@@ -63,16 +63,32 @@ def decode_html(data: bytes) -> tuple[str, str]:
 
 
 def tokens_of(html: str, markers: Markers = frozenset()) -> list[Token]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "lxml")
+    root = parse(html)
+    if root is None:
+        return []
     out = _Tokens(markers=markers)
-    title = soup.find("title")
-    if title is not None and (text := _collapse(title.get_text())):
+    title = next(root.iter("title"), None)
+    if title is not None and (text := _collapse(_text_of(title))):
         out.tokens.append(Token(text, "title"))  # the report's title often is only here (metadata reads it)
-    out.flow(soup.body or soup)
+    body = next(root.iter("body"), None)
+    out.flow(root if body is None else body)
     out.flush()
     return out.tokens
+
+
+def parse(html: str):
+    """The page's element tree (lxml's HTML parser, libxml2: the tree BeautifulSoup's "lxml" builder mirrored), or
+    None for a page without any markup or text."""
+    import lxml.etree
+    import lxml.html
+
+    # Given as UTF-8 bytes with the encoding said: the page was decoded already (a <meta charset> is not obeyed
+    # twice), and lxml refuses str input that carries an XML encoding declaration.
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
+    except lxml.etree.ParserError:  # "Document is empty"
+        return None
 
 
 @dataclass
@@ -92,51 +108,66 @@ class _Tokens:
 
     def flow(self, node) -> None:
         """Narrative content: inline runs make up a paragraph; blocks and tables end it."""
-        from bs4 import Tag
-
-        for child in node.children:
-            if isinstance(child, Tag):
-                if _skipped(child):
-                    continue
-                if child.name == "table":
+        if node.text:
+            self.line.append(node.text)
+        for child in node:
+            if not _skipped(child):
+                if child.tag == "table":
                     self.flush()
                     self.table(child)
-                elif child.name in _BLOCK:
+                elif child.tag in _BLOCK:
                     self.flush()
                     self.flow(child)
                     self.flush()
                 else:
                     self.flow(child)
-            elif _is_text(child):
-                self.line.append(str(child))
+            if child.tail:  # the text after an element belongs to its parent, skipped element or not
+                self.line.append(child.tail)
 
     def table(self, table) -> None:
         self.tables += 1
         number = self.tables
-        for caption in table.find_all("caption", recursive=False):
-            self.flow(caption)
-            self.flush()
+        for caption in table:
+            if caption.tag == "caption":
+                self.flow(caption)
+                self.flush()
         placed = grid(table)
-        if not any(cell.find("table") is not None for _, _, _, _, cell in placed):
+        if not any(_has_table(cell) for _, _, _, _, cell in placed):
             self.tokens += grid_tokens(text_grid(placed), lambda r, c: f"t{number}/r{r}/c{c}", markers=self.markers)
             return
         for r, c, _, _, cell in placed:  # a layout table: cells around data tables are read as page content
-            if cell.find("table") is not None:
+            if _has_table(cell):
                 self.flow(cell)
                 self.flush()
             else:
                 self.tokens.append(Token(cell_text(cell), f"t{number}/r{r}/c{c}"))
 
 
+def _has_table(cell) -> bool:
+    return any(True for _ in cell.iter("table")) if len(cell) else False
+
+
+def _own_rows(table) -> list:
+    """The table's rows (in thead/tbody/tfoot or not), not those of tables nested in its cells."""
+    rows = []
+    for tr in table.iter("tr"):
+        parent = tr.getparent()
+        while parent is not None and parent.tag != "table":
+            parent = parent.getparent()
+        if parent is table:
+            rows.append(tr)
+    return rows
+
+
 def grid(table) -> list[tuple[int, int, int, int, object]]:
     """The table's own cells as (row, grid column, rowspan, colspan, cell), 1-based, row-major."""
     taken: set[tuple[int, int]] = set()
     placed = []
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table and not _invisible_row(tr)]
+    rows = [tr for tr in _own_rows(table) if not _invisible_row(tr)]
     for r, tr in enumerate(rows, start=1):
         c = 1
-        for cell in tr.find_all(["td", "th"], recursive=False):
-            if _skipped(cell):
+        for cell in tr:
+            if cell.tag not in ("td", "th") or _skipped(cell):
                 continue
             while (r, c) in taken:
                 c += 1
@@ -164,7 +195,7 @@ def _invisible_row(tr) -> bool:
         return True
     height, style = str(tr.get("height", "")).strip(), str(tr.get("style", ""))
     zero = re.fullmatch(r"0(?:px)?", height) or _ZERO_HEIGHT.search(style)
-    return bool(zero) and not _collapse(tr.get_text())
+    return bool(zero) and not _collapse(_text_of(tr))
 
 
 def _span(value, limit: int, zero: int = 1) -> int:
@@ -178,38 +209,48 @@ def _span(value, limit: int, zero: int = 1) -> int:
 
 def cell_text(cell) -> str:
     """A cell's text: runs joined as they are (<span>1</span><span>62</span> is 162), lines (<p>, <br>) by a space."""
-    return _collapse("".join(_runs(cell)))
+    runs: list[str] = []
+    _runs(cell, runs)
+    return _collapse("".join(runs))
 
 
-def _runs(node):
-    from bs4 import Tag
-
-    for child in node.children:
-        if isinstance(child, Tag):
-            if _skipped(child):
-                continue
-            block = child.name in _BLOCK
+def _runs(node, out: list[str]) -> None:
+    if node.text:
+        out.append(node.text)
+    for child in node:
+        if not _skipped(child):
+            block = child.tag in _BLOCK
             if block:
-                yield " "
-            yield from _runs(child)
+                out.append(" ")
+            _runs(child, out)
             if block:
-                yield " "
-        elif _is_text(child):
-            yield str(child)
+                out.append(" ")
+        if child.tail:
+            out.append(child.tail)
 
 
-def _is_text(node) -> bool:
-    """Plain text (and CDATA), not comments, doctype or processing instructions."""
-    from bs4 import CData, NavigableString
+# Elements whose strings are not text of the page (BeautifulSoup's get_text left them out too).
+_NOT_TEXT = frozenset({"script", "style", "template"})
 
-    return type(node) is NavigableString or isinstance(node, CData)
+
+def _text_of(node) -> str:
+    """All text inside an element, hidden or not (scripts and styles aside)."""
+    parts = [node.text or ""]
+    for child in node:
+        if child.tag not in _NOT_TEXT:
+            parts.append(_text_of(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _skipped(tag) -> bool:
-    if tag.name in _SKIP or tag.has_attr("hidden") or tag.get("role") == "navigation":
+    if tag.tag in _SKIP or not isinstance(tag.tag, str):
         return True
-    style = tag.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style if isinstance(style, str) else " ".join(style)))
+    attrib = tag.attrib
+    if "hidden" in attrib or attrib.get("role") == "navigation":
+        return True
+    style = attrib.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
 
 
 def _collapse(text: str) -> str:
