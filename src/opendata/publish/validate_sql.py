@@ -59,6 +59,8 @@ class Resource:
     schema: dict
     hash: str | None = None  # "sha256:..." as recorded (hash, or x-hash for Parquet)
     bytes: int | None = None
+    rows: int | None = None  # x-rows, when the writer recorded the row count
+    parts: list[dict] | None = None  # x-parts: each part's own x-hash / x-bytes / x-rows (a partitioned resource)
 
     @property
     def fields(self) -> list[dict]:
@@ -80,7 +82,8 @@ def load_resources(descriptor: Path) -> list[Resource]:
         paths = r["path"] if isinstance(r["path"], list) else [r["path"]]
         out.append(Resource(r["name"], r.get("format") or Path(paths[0]).suffix.lstrip("."),
                             [descriptor.parent / p for p in paths], schema or {"fields": []},
-                            r.get("hash", r.get("x-hash")), r.get("bytes", r.get("x-bytes"))))
+                            r.get("hash", r.get("x-hash")), r.get("bytes", r.get("x-bytes")), r.get("x-rows"),
+                            r.get("x-parts")))
     return out
 
 
@@ -119,8 +122,9 @@ def load_csv(con, res: Resource) -> None:
 def load_parquet(con, res: Resource) -> list[str]:
     """A typed view over the Parquet file(s), rows numbered as frictionless counts them; returns the column names."""
     files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
-    source = f"read_parquet({files}, file_row_number=true, filename=true)"
-    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({files})").fetchall()
+    # The hive folders (year=2023/) name a partition; the files hold every column themselves.
+    source = f"read_parquet({files}, file_row_number=true, filename=true, hive_partitioning=false)"
+    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({files}, hive_partitioning=false)").fetchall()
     # frictionless maps fields to columns by position
     cols = [parquet_column(f, name, sql_type) for f, (name, sql_type, *_) in zip(res.fields, described)]
     if len(res.paths) == 1:
@@ -295,20 +299,42 @@ def label_findings(labels: list[str], res: Resource) -> list[tuple]:
     return out
 
 
-def file_info(paths: list[Path]) -> dict:
-    """sha256 and size of a resource's files (one file: its own; several: of their concatenation)."""
+def file_info(paths: list[Path], root: Path | None = None) -> dict:
+    """sha256 and size of a resource's files (one file: its own; several: of their concatenation), and of each
+    part by its path under `root`."""
     import hashlib
 
-    digest, size = hashlib.sha256(), 0
+    digest, size, parts = hashlib.sha256(), 0, {}
     for path in paths:
+        part, part_size = hashlib.sha256(), 0
         with open(path, "rb") as f:
             while chunk := f.read(1 << 20):
                 digest.update(chunk)
-                size += len(chunk)
-    return {"hash": digest.hexdigest(), "bytes": size}
+                part.update(chunk)
+                part_size += len(chunk)
+        size += part_size
+        if root is not None:
+            parts[path.relative_to(root).as_posix()] = {"hash": part.hexdigest(), "bytes": part_size}
+    return {"hash": digest.hexdigest(), "bytes": size, "parts": parts}
+
+
+def row_count_findings(con, res: Resource) -> list[tuple]:
+    """The rows the writer recorded (x-rows) against the rows read."""
+    if res.rows is None:
+        return []
+    (n,) = con.execute(f"SELECT count(*) FROM {res.table}").fetchone()
+    return [] if n == res.rows else [(None, "row-count", None, f'expected is "{res.rows}" and actual is "{n}"')]
 
 
 def integrity_findings(res: Resource, info: dict) -> list[tuple]:
+    """Hash and bytes against the descriptor (per part for a partitioned resource, the part named in the note)."""
+    if res.parts:
+        out = []
+        for part in res.parts:
+            one = Resource(res.name, res.format, [], res.schema, part.get("x-hash"), part.get("x-bytes"))
+            out += [(row, kind, field, f"{part['path']}: {note}")
+                    for row, kind, field, note in integrity_findings(one, info["parts"][part["path"]])]
+        return out
     out = []
     if res.hash:
         expected = res.hash.split(":", 1)[-1]
@@ -471,7 +497,8 @@ def check_package(descriptor: Path) -> Outcome:
 
     resources = {r.name: r for r in load_resources(descriptor)}
     with tempfile.TemporaryDirectory(prefix="opendata-validate-") as tmp, ThreadPoolExecutor(2) as pool:
-        infos = {r.name: pool.submit(file_info, r.paths) for r in resources.values()}  # hashing overlaps the SQL
+        root = descriptor.parent
+        infos = {r.name: pool.submit(file_info, r.paths, root) for r in resources.values()}  # hashing overlaps SQL
         con = duckdb.connect(":memory:")
         con.execute(f"SET temp_directory = {_s(tmp)}")  # spills stay in a private temporary folder
         try:
@@ -508,7 +535,8 @@ def table_findings(con, resources: dict[str, Resource]) -> tuple[list[Finding], 
         res = resources[name]
         extra = _EXTRA_COLUMNS if res.format == "csv" else 0
         findings += _found(name, _safely(lambda: row_findings(con, res, extra) + unique_findings(con, res)
-                                         + primary_key_findings(con, res) + foreign_key_findings(con, res, tables)))
+                                         + primary_key_findings(con, res) + foreign_key_findings(con, res, tables)
+                                         + row_count_findings(con, res)))
     for name in loaded:
         twin = f"{name}-parquet"
         if resources[name].format == "csv" and twin in loaded:
@@ -597,5 +625,20 @@ def frictionless_findings(descriptor: Path) -> list[Finding]:
                    e.to_dict().get("note", "")) for task in report.tasks for e in task.errors]
     for res in load_resources(descriptor):
         if res.format == "parquet":
-            out += _found(res.name, _safely(lambda: integrity_findings(res, file_info(res.paths))))
+            info = file_info(res.paths, descriptor.parent)
+            out += _found(res.name, _safely(lambda: integrity_findings(res, info)))
+        if res.rows is not None:  # x-rows, which frictionless does not read
+            out += _found(res.name, _x_rows(res))
     return out
+
+
+def _x_rows(res: Resource) -> list[tuple]:
+    import duckdb
+
+    if res.format == "csv":
+        with open(res.paths[0], encoding="utf-8-sig", newline="") as f:
+            n = sum(1 for _ in csv.reader(f)) - 1
+    else:
+        files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
+        (n,) = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet({files}, hive_partitioning=false)").fetchone()
+    return [] if n == res.rows else [(None, "row-count", None, f'expected is "{res.rows}" and actual is "{n}"')]
