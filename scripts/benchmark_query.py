@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -270,3 +271,187 @@ def synthetic_package(n_reports: int, out: Path, seed: int = 12) -> Path:
                   "title": f"{n_reports} synthetic reports", "resources": resources}
     (out / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=1))
     return out
+
+
+# Engines, each in its own process (wall time, CPU time, peak RSS) -----------------------------------------------------
+SQLITE_RANKING = (  # the ranking `opendata compare substantive_disclosure_rate --year Y` computes, in plain SQL
+    "select r.report_id, r.region_name, r.agency, r.scope, "
+    "sum(case when a.row in ('granted', 'partially_granted') then a.value end) as numerator, "
+    "sum(case when a.row = 'result_total' then a.value end) as denominator "
+    "from reports r join applications a on a.report_id = r.report_id and a.applicant = 'total' "
+    "where r.year = {year} and r.duplicate_of is null group by r.report_id having denominator >= 30 "
+    "order by 100.0 * numerator / denominator desc")
+
+
+def _opendata(*args: str) -> list[str]:
+    return [sys.executable, "-m", "opendata.cli", *args]
+
+
+def commands(pkg: Path, year: int) -> dict[str, list[str]]:
+    here = [sys.executable, __file__]
+    return {
+        "opendata validate": _opendata("validate", str(pkg)),
+        "frictionless validate": [str(Path(sys.executable).with_name("frictionless")), "validate",
+                                  str(pkg / "datapackage.json")],
+        "opendata compare": _opendata("compare", "substantive_disclosure_rate", "--year", str(year), "-p", str(pkg),
+                                      "-f", "csv"),
+        "opendata query select 1": _opendata("query", "select 1", "-p", str(pkg), "-f", "csv"),
+        "opendata query count": _opendata("query", "select count(*) from applications", "-p", str(pkg), "-f", "csv"),
+        "sqlite3 (loaded db)": [*here, "--engine", "sqlite3", "--package", str(pkg), "--year", str(year)],
+        "sqlite3 load": [*here, "--engine", "sqlite3-load", "--package", str(pkg), "--year", str(year)],
+        "pandas": [*here, "--engine", "pandas", "--package", str(pkg), "--year", str(year)],
+    }
+
+
+def measure(command: list[str]) -> dict:
+    """Wall and CPU seconds and peak RSS of a command run in its own process (GNU time's %e %U %S %M)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r") as out:
+        t = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", out.name, *command],
+                              capture_output=True, text=True, cwd=ROOT)
+        wall = time.perf_counter() - t
+        fields = out.read().split()[-4:]
+    return {"wall": wall, "cpu": float(fields[1]) + float(fields[2]), "peak_mb": int(fields[3]) / 1024,
+            "exit": proc.returncode, "stdout_lines": len(proc.stdout.splitlines())}
+
+
+def sqlite_db(pkg: Path) -> Path:
+    """The package's reports and applications loaded into a sqlite3 file once (the alternative's setup)."""
+    import csv
+    import sqlite3
+
+    from opendata.spec.schemas import table_schema
+
+    db = pkg.parent / f"{pkg.name}.sqlite"
+    if db.exists():
+        return db
+    con = sqlite3.connect(db)
+    for name in ("reports", "applications"):
+        with open(pkg / "data" / f"{name}.csv", encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            types = {f["name"]: {"integer": "INTEGER", "number": "REAL"}.get(f["type"], "TEXT")
+                     for f in table_schema(name)["fields"]}
+            con.execute(f"create table {name} ({', '.join(f'{h} {types[h]}' for h in header)})")
+            con.executemany(f"insert into {name} values ({', '.join('?' * len(header))})",
+                            ([None if v == "" else v for v in row] for row in reader))
+    con.execute("create index applications_report on applications (report_id)")
+    con.commit()
+    con.close()
+    return db
+
+
+def child(engine: str, pkg: Path, year: int) -> None:
+    """The alternatives, run as `benchmark_query.py --engine NAME`: print the ranking's row count."""
+    if engine in ("sqlite3", "sqlite3-load"):
+        import sqlite3
+
+        if engine == "sqlite3-load":
+            sqlite_db(pkg)
+            return
+        con = sqlite3.connect(sqlite_db(pkg))
+        print(len(con.execute(SQLITE_RANKING.format(year=year)).fetchall()))
+    elif engine == "pandas":
+        import pandas as pd
+
+        reports = pd.read_parquet(pkg / "data" / "reports.parquet", filters=[("year", "=", year)])
+        reports = reports[reports.duplicate_of.isna()]
+        apps = pd.read_parquet(pkg / "data" / "applications.parquet", filters=[("applicant", "=", "total")])
+        apps = apps[apps.report_id.isin(reports.report_id)]
+        wide = apps.pivot_table(index="report_id", columns="row", values="value", aggfunc="max")
+        wide["numerator"] = wide["granted"] + wide["partially_granted"]
+        ranked = wide[wide.result_total >= 30]
+        print(len((100 * ranked.numerator / ranked.result_total).sort_values(ascending=False)))
+
+
+# The run -----------------------------------------------------------------------------------------------------------
+def _row(name: str, r: dict, base: dict) -> str:
+    return (f"| {name} | {r['wall']:.2f} s | {r['cpu']:.2f} s | {r['peak_mb']:.0f} MB | "
+            f"{r['wall'] / base['wall']:.2f} | {r['cpu'] / base['cpu']:.2f} |")
+
+
+def validation_section(n: int, work: Path) -> str:
+    pkg = synthetic_package(n, work / f"pkg-{n}")
+    rows = {name: measure(cmd) for name, cmd in commands(pkg, 2023).items() if "validate" in name}
+    base = rows["opendata validate"]
+    lines = [f"### Validation, {n:,} synthetic reports ({_size(pkg)})", "",
+             "| command | wall | CPU | peak RSS | wall / opendata | CPU / opendata |", "|---|---|---|---|---|---|"]
+    lines += [_row(name, r, base) for name, r in rows.items()]
+    lines += ["", f"`frictionless validate` / `opendata validate`: **{rows['frictionless validate']['wall'] / base['wall']:.0f}x** "
+              f"wall, {rows['frictionless validate']['cpu'] / base['cpu']:.0f}x CPU (exit codes "
+              f"{base['exit']} and {rows['frictionless validate']['exit']}: both find the package valid when 0)."]
+    return "\n".join(lines)
+
+
+def query_section(n: int, work: Path, year: int = 2023) -> str:
+    pkg = synthetic_package(n, work / f"pkg-{n}")
+    cmds = commands(pkg, year)
+    measure(cmds["sqlite3 load"])  # the alternative's one-off load, not counted in its query time
+    names = ["opendata compare", "opendata query select 1", "opendata query count", "sqlite3 (loaded db)", "pandas"]
+    rows = {name: measure(cmds[name]) for name in names}
+    base = rows["opendata compare"]
+    lines = [f"### Query, {n:,} synthetic reports ({_size(pkg)}), cold processes", "",
+             f"`opendata compare substantive_disclosure_rate --year {year}` against the same ranking in sqlite3 (the "
+             "CSV loaded once into an indexed database file beforehand) and pandas (Parquet read with filters); "
+             "whole processes, imports included.", "",
+             "| command | wall | CPU | peak RSS | wall / compare | CPU / compare |", "|---|---|---|---|---|---|"]
+    lines += [_row(name, r, base) for name, r in rows.items()]
+    return "\n".join(lines)
+
+
+def _size(pkg: Path) -> str:
+    import pyarrow.parquet as pq
+
+    rows = pq.read_metadata(pkg / "data" / "applications.parquet").num_rows
+    mb = sum(p.stat().st_size for p in (pkg / "data").iterdir()) / 1e6
+    return f"{rows:,} application rows, {mb:.0f} MB of CSV and Parquet"
+
+
+def run(reports: int = 100_000, validate_reports: int = 10_000, work: Path = Path("/tmp/opendata-bench-query")) -> str:
+    """The query and validation section of docs/benchmarks.md (scripts/benchmark.py calls this)."""
+    import platform
+
+    work.mkdir(parents=True, exist_ok=True)
+    head = (f"## Validation and query at scale (scripts/benchmark_query.py)\n\n`python scripts/benchmark_query.py "
+            f"--reports {reports} --validate-reports {validate_reports}`; {platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}. Each command is its own process; wall, CPU "
+            f"(user + system) and peak RSS from GNU time.")
+    return "\n\n".join([head, validation_section(validate_reports, work), query_section(reports, work)])
+
+
+MARK_START, MARK_END = "<!-- benchmark_query:start -->", "<!-- benchmark_query:end -->"
+
+
+def write_section(text: str, doc: Path) -> None:
+    """Replace (or append) this script's marked section of docs/benchmarks.md, leaving the rest as it is."""
+    old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    block = f"{MARK_START}\n{text}\n{MARK_END}"
+    if MARK_START in old:
+        new = old[:old.index(MARK_START)] + block + old[old.index(MARK_END) + len(MARK_END):]
+    else:
+        new = old.rstrip() + "\n\n" + block + "\n"
+    doc.write_text(new, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reports", type=int, default=100_000, help="reports in the package queried")
+    ap.add_argument("--validate-reports", type=int, default=10_000, help="reports in the package validated")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/opendata-bench-query"))
+    ap.add_argument("--out", type=Path, help="write the section into this file (docs/benchmarks.md)")
+    ap.add_argument("--engine", help=argparse.SUPPRESS)
+    ap.add_argument("--package", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--year", type=int, default=2023, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.engine:
+        return child(args.engine, args.package, args.year)
+    text = run(args.reports, args.validate_reports, args.work)
+    print(text)
+    if args.out:
+        write_section(text, args.out)
+
+
+if __name__ == "__main__":
+    main()
