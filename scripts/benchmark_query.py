@@ -90,8 +90,6 @@ def _identity_checks(ids, layout, rows, columns, v):
 
 
 def _review(reports, rng):
-    import numpy as np
-
     from opendata.spec.template import TEMPLATE
 
     t4 = TEMPLATE.table("review_litigation")
