@@ -420,10 +420,13 @@ def _family_sql(table: str, by_column: bool, groups: dict[tuple, list[str]], tab
     row_key, col_key = TEMPLATE.cell_keys[table]
     member, term = map(_q, (col_key, row_key) if by_column else (row_key, col_key))
     sums = []
+    chosen = _by_arithmetic()
     for i, (_, _, _, _, lhs, rhs) in enumerate(groups):
         for side, terms in (("l", lhs), ("r", rhs)):
             sums.append(f"sum(value) FILTER (WHERE {term} IN ({_codes(terms)})) AS {side}{i}, "
                         f"count(value) FILTER (WHERE {term} IN ({_codes(terms)})) AS {side}n{i}")
+        by_arithmetic = f"reading IN ({_codes(chosen)})" if chosen and tables.get("reading") else "false"
+        sums.append(f"count(*) FILTER (WHERE {term} IN ({_codes(lhs + rhs)}) AND {by_arithmetic}) AS c{i}")
     every_member = sorted({m for members in groups.values() for m in members})
     cte = (f"s AS MATERIALIZED (SELECT report_id, {member} AS member, {', '.join(sums)} FROM {tables[table]} "
            f"WHERE {member} IN ({_codes(every_member)}) GROUP BY ALL)")
@@ -434,10 +437,18 @@ def _family_sql(table: str, by_column: bool, groups: dict[tuple, list[str]], tab
         parts.append(
             f"SELECT m.report_id, {_s(check_id)} AS check_id, {_s(table + '.')} || m.member AS subject, "
             f"{len(lhs) + len(rhs)} - coalesce(s.ln{i}, 0) - coalesce(s.rn{i}, 0) AS missing, "
+            f"coalesce(s.c{i}, 0) AS chosen, "
             f"CAST(coalesce(s.r{i}, 0) AS DOUBLE) AS rhs, CAST(coalesce(s.l{i}, 0) AS DOUBLE) AS lhs "
             f"FROM (SELECT report_id, unnest([{_codes(members)}]) AS member FROM ({reports})) m "
             f"LEFT JOIN s USING (report_id, member)")
     return f"(WITH {cte} {' UNION ALL '.join(parts)})"
+
+
+def _by_arithmetic() -> list[str]:
+    """The readings chosen with the identities (template.yaml `readings`, by_arithmetic)."""
+    from opendata.spec.template import TEMPLATE
+
+    return sorted(r["code"] for r in TEMPLATE.spec.get("readings", []) if r.get("by_arithmetic"))
 
 
 def identity_sql(tables: dict[str, str], layouts: str) -> str:
@@ -448,8 +459,11 @@ def identity_sql(tables: dict[str, str], layouts: str) -> str:
         families.setdefault((key[1], key[3]), {})[key] = members
     parts = " UNION ALL ".join(f"SELECT * FROM {_family_sql(table, by_column, groups, tables, layouts)}"
                                for (table, by_column), groups in families.items())
+    # An identity that holds over a cell whose reading it chose (split, joined...) agreed by construction:
+    # used_to_read, as checks.py reports it.
     return (f"SELECT report_id, check_id, subject, CASE WHEN missing > 0 THEN 'not_assessable' "
-            f"WHEN abs(rhs - lhs) < 1e-9 THEN 'pass' ELSE 'fail' END AS result, "
+            f"WHEN abs(rhs - lhs) < 1e-9 THEN CASE WHEN chosen > 0 THEN 'used_to_read' ELSE 'pass' END "
+            f"ELSE 'fail' END AS result, "
             f"CASE WHEN missing = 0 THEN rhs END AS expected, CASE WHEN missing = 0 THEN lhs END AS actual, missing "
             f"FROM ({parts})")
 
@@ -464,16 +478,15 @@ def identities(con, tables: dict[str, str], source: str, only_mismatches: bool =
                 f"FROM {tables['applications']} GROUP BY report_id")
     published = (f"SELECT report_id, check_id, subject, arg_max_null(result, __row) AS published "
                  f"FROM {tables['checks']} GROUP BY ALL")
-    # A check that chose a reading (used_to_read) holds: it agrees with a recomputed pass.
-    agree = "(p.published IS NOT DISTINCT FROM i.result OR (p.published = 'used_to_read' AND i.result = 'pass'))"
+    agree = "(p.published IS NOT DISTINCT FROM i.result)"
     rows = con.execute(
         f"SELECT i.*, p.published FROM ({identity_sql(tables, layouts)}) i "
         f"LEFT JOIN ({published}) p USING (report_id, check_id, subject) "
         f"{f'WHERE NOT {agree}' if only_mismatches else ''}").fetchall()
     out = []
     for report_id, check_id, subject, result, expected, actual, missing, published in rows:
-        agreed = published == result or (published, result) == ("used_to_read", "pass")
-        message = "" if agreed and result == "pass" else _identity_message(result, expected, actual, missing, source)
+        agreed = published == result
+        message = "" if agreed and result in ("pass", "used_to_read") else _identity_message(result, expected, actual, missing, source)
         out.append((report_id, CheckResult(check_id, subject, result, expected, actual, message), published, agreed))
     return out
 
@@ -579,6 +592,8 @@ def identity_outcome(con, resources: dict[str, Resource], findings: list[Finding
         if not all(v in resources for v in names.values()) or (only_mismatches and not csv_differs):
             continue
         tables = {n: _unique_cells(con, resources[v], findings) for n, v in names.items()}
+        if any(f["name"] == "reading" for f in resources[names["applications"]].fields):
+            tables["reading"] = "yes"  # the cells say how each value was read
         source = "the Parquet files" if suffix else "the CSV files"
         found = identities(con, tables, source, only_mismatches)
         if not only_mismatches:
