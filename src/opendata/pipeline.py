@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opendata.extract import manifest as manifest_mod
-from opendata.extract.align import align
+from opendata.extract.report import align
 from opendata.check.checks import run_checks
 from opendata.extract.metadata import detect
 from opendata.model import Report, ReportMeta

@@ -1,0 +1,99 @@
+"""Table 三 (收到和处理政府信息公开申请情况): its row labels in printed order, each value row's seven applicant cells,
+solved as a whole (H3 per row, H1/H2 across rows)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from opendata.extract.locate import T3, Locator
+from opendata.extract.repair import bind_rows
+from opendata.extract.solved import to_cell
+from opendata.extract.stream import source_row
+from opendata.model import Cell, Piece
+from opendata.solve.search import Column, Row, solve
+from opendata.spec.identities import equations
+from opendata.spec.template import TEMPLATE, Code
+
+
+def read_applications(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]:
+    """Table 三's layout and cells, read from its region of the stream."""
+    columns = TEMPLATE.table(T3).codes("columns")
+    # The 2021 layout splits （六）其他处理 into sub-rows; those with labels of their own prove it.
+    layout = loc.layout(T3, start, end)
+    eqs = equations({T3: layout})
+    spans = t3_labels(loc, TEMPLATE.application_rows(layout), layout, start, end)
+
+    def make(code: str, pieces: list[Piece], choices: list[list[Piece]] = ()) -> Row:
+        return Row([Column((code, c.code)) for c in columns], pieces, loc.doc.cells_explicit, list(choices))
+
+    regions: dict[str, tuple[int, int, list[Piece]]] = {}  # row -> label start, label end, value pieces
+    for i, (s, e, row) in enumerate(spans):
+        regions[row.code] = (s, e, loc.stream.pieces(e, spans[i + 1][0] if i + 1 < len(spans) else end))
+    if loc.doc.cells_explicit:
+        bound = bind_rows(loc, layout, regions, make, eqs)
+    else:  # values after a group label are left out, as ever
+        bound = {row.code: make(row.code, regions[row.code][2])
+                 for row in TEMPLATE.application_value_rows(layout) if row.code in regions}
+    solver_rows: dict[str, Row] = {}
+    for row in TEMPLATE.application_value_rows(layout):
+        if row.code in bound:
+            solver_rows[row.code] = bound[row.code]
+        else:
+            loc.fail(T3, f"row {row.zh} not found")
+    # The table is solved as a whole: H3 per row, then H1/H2 jointly across rows.
+    readings = dict(zip(solver_rows, solve(list(solver_rows.values()), eqs)))
+    cells: list[Cell] = []
+    for row in TEMPLATE.application_value_rows(layout):
+        if row.code not in readings:
+            cells += [Cell(T3, row.code, c.code, "unreadable", note="row not found") for c in columns]
+            continue
+        cells += [to_cell(T3, row.code, c.code, r) for c, r in zip(columns, readings[row.code])]
+    return layout, cells
+
+
+def t3_labels(loc: Locator, rows: list[Code], layout: str, start: int, end: int) -> list[tuple[int, int, Code]]:
+    """Table 三's labels, in printed order: the most value rows whose labels follow the template's order (a
+    label out of place -- a group label or a row label a converter pushed down -- must not hide the rows after
+    it; with equal counts, the earliest matches). In explicit-cell sources a label printed in its own row wins
+    over one left in loose text. Group labels are boundaries where they stand between their neighbours."""
+    values = [r for r in rows if r.is_value_row(layout)]
+    matches = [[(m.start(), m.end(), in_own_row(loc, m.end())) for m in r.pattern.finditer(loc.text, start, end)]
+               for r in values]
+
+    @cache
+    def best(i: int, pos: int) -> tuple[tuple[int, int], tuple]:
+        if i == len(values):
+            return (0, 0), ()
+        later = [m for m in matches[i] if m[0] >= pos]
+        picks = later[:1] + [m for m in later if m[2] and not later[0][2]][:1]
+        options = []
+        for s, e, own in picks:
+            (count, owned), chain = best(i + 1, e)
+            options.append(((count + 1, owned + own), ((s, e, values[i]),) + chain))
+        options.append(best(i + 1, pos))
+        return max(options, key=lambda option: option[0])  # the first of equals: the earliest match
+
+    chain = list(best(0, start)[1])
+    spans, lo = list(chain), start
+    for row in rows:
+        later = [s for s, _, r in chain if r.position > row.position]
+        if row.is_value_row(layout):
+            lo = next((e for _, e, r in chain if r.code == row.code), lo)
+        elif m := loc.find(row.pattern, lo, min(later, default=end)):
+            spans.append((m.start(), m.end(), row))
+            lo = m.end()
+    return sorted(spans, key=lambda span: span[0])
+
+
+def in_own_row(loc: Locator, label_end: int) -> int:
+    """Explicit-cell sources: 1 when a label shares its row with values (cells after it in its table row, or
+    numbers after it on its line of text), 0 for a label alone in loose text; 0 for every label elsewhere."""
+    if not loc.doc.cells_explicit:
+        return 0
+    i = loc.stream.token_at(label_end - 1)
+    tokens = loc.doc.tokens
+    row = source_row(tokens[i].ref)
+    if row is None:
+        line_end = loc.stream.starts[i] + len(loc.stream.lines[i])
+        return int(bool(loc.stream.pieces(label_end, line_end)))
+    return int(i + 1 < len(tokens) and source_row(tokens[i + 1].ref) == row)

@@ -1,0 +1,95 @@
+"""Table 二 (主动公开政府信息情况): its sub-tables by caption, each item row's values under the measures printed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from opendata.extract.locate import T2, Locator, pattern
+from opendata.extract.solved import to_cell
+from opendata.model import Cell
+from opendata.solve.search import Column, Row, solve
+from opendata.spec.template import TEMPLATE, Code
+
+# The unit printed with an amount's header: "采购总金额（元）", "本年收费金额（单位：万元）".
+_HEADER_UNIT = re.compile(r"\(\s*(?:单位\s*:?\s*)?(万元|元)\s*\)")
+
+
+def read_proactive(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]:
+    """Table 二's layout and cells, read from its region of the stream."""
+    table = TEMPLATE.table(T2)
+    layout = loc.layout(T2, start, end)
+    spans = _spans(loc, layout, start, end)
+    found = {code: (s, e) for s, e, code in spans if code}
+    cells: list[Cell] = []
+    for sub in TEMPLATE.proactive_layout(layout):
+        printed = printed_measures(loc, sub, start, end, [found[c][0] for c in sub["items"] if c in found])
+        cols = [m for m, _ in printed]
+        for code in sub["items"]:
+            if code not in found:
+                loc.fail(T2, f"row {table.code('items', code).zh} not found")
+                cells += [Cell(T2, code, c.code, "unreadable", note="row not found") for c in cols]
+                continue
+            s, e = found[code]
+            nxt = min((a for a, _, _ in spans if a >= e), default=end)
+            pieces = loc.stream.pieces(e, nxt)
+            columns = [_column(code, m, loc.text, header) for m, header in printed]
+            readings = solve([Row(columns, pieces, loc.doc.cells_explicit)])[0]
+            readings = [doubted(loc, m, header, r) for (m, header), r in zip(printed, readings)]
+            cells += [to_cell(T2, code, c.code, r) for c, r in zip(cols, readings)]
+    return layout, cells
+
+
+def _spans(loc: Locator, layout: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
+    """Every label of the region in order: (start, end, item code, or None for captions, headers and measures)."""
+    table = TEMPLATE.table(T2)
+    spans: list[tuple[int, int, str | None]] = []
+    boundary = pattern(table.spec["header_label"], *[s["caption"] for s in TEMPLATE.proactive_layout(layout)])
+    for m in boundary.finditer(loc.text, start, end):
+        spans.append((m.start(), m.end(), None))
+    for measure in table.codes("measures"):
+        for m in measure.pattern.finditer(loc.text, start, end):
+            spans.append((m.start(), m.end(), None))
+    for code in (item for sub in TEMPLATE.proactive_layout(layout) for item in sub["items"]):
+        m = loc.find(table.code("items", code).pattern, start, end)
+        if m:
+            spans.append((m.start(), m.end(), code))
+    return sorted(spans)
+
+
+def printed_measures(loc: Locator, sub: dict, start: int, end: int,
+                     item_starts: list[int]) -> list[tuple[Code, re.Match | None]]:
+    """A sub-table's columns with their header matches: the layout's measures, or only those its header prints
+    where a local layout leaves some out (a 2019 (五) printed as 2019年项目数量 | 处理决定数量)."""
+    table = TEMPLATE.table(T2)
+    measures = [table.code("measures", c) for c in sub["measures"]]
+    caption = loc.find(pattern(sub["caption"]), start, end)
+    first = min((s for s in item_starts if caption and s > caption.end()), default=None)
+    if caption is None or first is None:
+        return [(m, None) for m in measures]
+    headers = [(m, loc.find(m.pattern, caption.end(), first)) for m in measures]
+    printed = [(m, h) for m, h in headers if h]
+    shown = loc.find(pattern(table.spec["header_label"]), caption.end(), first)  # a header row is printed
+    return printed if printed and shown else headers
+
+
+def doubted(loc: Locator, measure: Code, header: re.Match | None, reading: Cell) -> Cell:
+    """A reported value under a header naming another year than the measure counts (上一年项目数量 printed as
+    '2019年项目数量' in a 2019 report) is ambiguous: the value is printed, but what it counts is not the measure."""
+    offset = measure.get("year_offset")
+    years = re.findall(r"(?:19|20)\d{2}", header.group(0)) if header else []
+    if offset is None or not years or loc.year is None or reading.status != "reported":
+        return reading
+    meant = loc.year + offset
+    if int(years[0]) == meant:
+        return reading
+    printed = re.sub(r"\s+", "", header.group(0))
+    note = f"printed {reading.raw!r} under the header {printed!r}; {measure.zh} counts {meant}, not {years[0]}"
+    return replace(reading, status="ambiguous", value=None, note=note, reading="")
+
+
+def _column(item: str, measure: Code, text: str, header: re.Match | None) -> Column:
+    """The solver's view of a table-二 cell; an amount whose header says 元 is converted to 万元."""
+    decimal = bool(measure.get("decimal"))
+    unit = _HEADER_UNIT.search(text, header.start(), header.end() + 12) if decimal and header else None
+    return Column((item, measure.code), decimal, bool(measure.get("signed")), bool(unit and unit.group(1) == "元"))
