@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from opendata.extract.locate import T3, Locator
+from opendata.extract.headers import Order, describe, label_hits, subsequence
+from opendata.extract.locate import T3, Locator, pattern
 from opendata.extract.repair import bind_rows
 from opendata.extract.solved import to_cell
 from opendata.extract.stream import source_row
@@ -16,15 +17,20 @@ from opendata.spec.template import TEMPLATE, Code
 
 
 def read_applications(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]:
-    """Table 三's layout and cells, read from its region of the stream."""
-    columns = TEMPLATE.table(T3).codes("columns")
+    """Table 三's layout and cells, read from its region of the stream; each row's values go to the applicant
+    columns in the order the header prints them."""
     # The 2021 layout splits （六）其他处理 into sub-rows; those with labels of their own prove it.
     layout = loc.layout(T3, start, end)
     eqs = equations({T3: layout})
     spans = t3_labels(loc, TEMPLATE.application_rows(layout), layout, start, end)
+    order = applicant_order(loc, start, spans[0][0] if spans else end)
+    if not order.known:
+        loc.fail(T3, order.why)
+        return layout, [Cell(T3, row.code, c.code, "unreadable", note=order.why)
+                        for row in TEMPLATE.application_value_rows(layout) for c in _COLUMNS]
 
     def make(code: str, pieces: list[Piece], choices: list[list[Piece]] = ()) -> Row:
-        return Row([Column((code, c.code)) for c in columns], pieces, loc.doc.cells_explicit, list(choices))
+        return Row([Column((code, c)) for c in order.codes], pieces, loc.doc.cells_explicit, list(choices))
 
     regions: dict[str, tuple[int, int, list[Piece]]] = {}  # row -> label start, label end, value pieces
     for i, (s, e, row) in enumerate(spans):
@@ -34,21 +40,55 @@ def read_applications(loc: Locator, start: int, end: int) -> tuple[str, list[Cel
     else:  # values after a group label are left out, as ever
         bound = {row.code: make(row.code, regions[row.code][2])
                  for row in TEMPLATE.application_value_rows(layout) if row.code in regions}
-    solver_rows: dict[str, Row] = {}
     for row in TEMPLATE.application_value_rows(layout):
-        if row.code in bound:
-            solver_rows[row.code] = bound[row.code]
-        else:
+        if row.code not in bound:
             loc.fail(T3, f"row {row.zh} not found")
-    # The table is solved as a whole: H3 per row, then H1/H2 jointly across rows.
-    readings = dict(zip(solver_rows, solve(list(solver_rows.values()), eqs)))
+    return layout, _solved(layout, bound, order, eqs)
+
+
+def _solved(layout: str, bound: dict[str, Row], order: Order, eqs) -> list[Cell]:
+    """The table solved as a whole (H3 per row, then H1/H2 jointly across rows), in the template's cell order."""
+    rows = {row.code: bound[row.code] for row in TEMPLATE.application_value_rows(layout) if row.code in bound}
+    readings = dict(zip(rows, solve(list(rows.values()), eqs)))
     cells: list[Cell] = []
     for row in TEMPLATE.application_value_rows(layout):
         if row.code not in readings:
-            cells += [Cell(T3, row.code, c.code, "unreadable", note="row not found") for c in columns]
+            cells += [Cell(T3, row.code, c.code, "unreadable", note="row not found") for c in _COLUMNS]
             continue
-        cells += [to_cell(T3, row.code, c.code, r) for c, r in zip(columns, readings[row.code])]
-    return layout, cells
+        by_column = dict(zip(order.codes, readings[row.code]))
+        cells += [to_cell(T3, row.code, c.code, by_column[c.code]) for c in _COLUMNS]
+    return cells
+
+
+_COLUMNS = TEMPLATE.table(T3).codes("columns")
+_TEMPLATE_ORDER = [c.code for c in _COLUMNS]
+_LABELS = {c.code: c.zh for c in _COLUMNS}
+# The group label over the five legal-person columns, and the 勾稽 note: text that is no column label.
+_GROUP = pattern(*(g["zh"] for g in TEMPLATE.table(T3).spec["column_groups"]))
+_NOTE = pattern(TEMPLATE.table(T3).spec["header_labels"][0])
+
+
+def applicant_order(loc: Locator, start: int, end: int) -> Order:
+    """The printed order of table 三's applicant columns, from the header between `start` and the first row label.
+    The header's shape is the template's: a top row 自然人 | 法人或其他组织 | 总计 and a row of five sub-columns
+    under the group, flattened row by row (or with the group's label first, where a converter put the taller
+    cells after it). So the labels read in order S give the columns S[0], S[2:], S[1]; without the group label
+    only the template's own order is taken."""
+    hits = label_hits(loc.text, start, end, _COLUMNS, (_GROUP, _NOTE))
+    found = [code for _, code in hits]
+    group = loc.find(_GROUP, start, end)
+    if sorted(found) == sorted(_TEMPLATE_ORDER):
+        before_group = sum(pos < group.start() for pos, _ in hits) if group else None
+        if before_group in (0, 1):
+            return Order((found[0], *found[2:], found[1]), read=True)
+        if group is None and found == _TEMPLATE_ORDER:
+            return Order(tuple(found), read=True)
+    tops = [c for c in found if not TEMPLATE.table(T3).code("columns", c).parent]
+    subs = [c for c in found if c not in tops]
+    if subsequence(tops, _TEMPLATE_ORDER) and subsequence(subs, _TEMPLATE_ORDER):
+        return Order(tuple(_TEMPLATE_ORDER))
+    return Order(None, f"the header prints the applicant columns as {describe(hits, _LABELS)}; "
+                       f"which value is whose cannot be established")
 
 
 def t3_labels(loc: Locator, rows: list[Code], layout: str, start: int, end: int) -> list[tuple[int, int, Code]]:

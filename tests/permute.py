@@ -1,0 +1,102 @@
+"""Copies of bundled reports with a table's columns printed in another order: header and values moved together, as a
+report laid out differently would print them. Expected values stay the gold's (the source's), never the program's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.html
+
+from opendata.fold import fold, key
+from opendata.spec.template import TEMPLATE
+
+T3_COLUMNS = [c.code for c in TEMPLATE.table("applications").codes("columns")]
+T3_LABEL = {c.code: c.zh for c in TEMPLATE.table("applications").codes("columns")}
+_NUMBER_LINE = re.compile(r"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*$")
+
+
+def _is_row_label(line: str, rows) -> bool:
+    folded = fold(line).strip()
+    return bool(folded) and any(r.pattern.match(folded) and len(key(folded)) <= len(key(r.zh)) + 2 for r in rows)
+
+
+def text_t3_permuted(text: str, printed: list[str], gold_rows: dict) -> str:
+    """A one-cell-per-line text report with table 三's applicant columns printed in the order `printed` (codes):
+    the header is printed row by row (printed[0] | 法人或其他组织 | printed[6], then printed[1:6]) and every value row's
+    seven lines are reordered; a row not printed as seven lines is printed from gold (its source values)."""
+    lines = text.split("\n")
+    rows = TEMPLATE.application_value_rows("2019") + TEMPLATE.application_value_rows("2021")
+    start = next(i for i, line in enumerate(lines) if key(line) == "申请人情况")
+    first = next(i for i in range(start, len(lines)) if _is_row_label(lines[i], rows[:1]))
+    header = ["申请人情况", T3_LABEL[printed[0]], "法人或其他组织", T3_LABEL[printed[6]],
+              *(T3_LABEL[c] for c in printed[1:6])]
+    out, i = lines[:start] + header, first
+    while i < len(lines):
+        out.append(lines[i])
+        row = next((r for r in rows if _is_row_label(lines[i], [r])), None)
+        i += 1
+        if row is None or row.code not in gold_rows:
+            continue
+        while i < len(lines) and not _NUMBER_LINE.match(lines[i]) and not _is_row_label(lines[i], rows):
+            out.append(lines[i])  # the rest of a label wrapped over lines
+            i += 1
+        k = 0
+        while i + k < len(lines) and _NUMBER_LINE.match(lines[i + k]):
+            k += 1
+        values = lines[i:i + k] if k == 7 else [_gold_text(gold_rows[row.code][c]) for c in T3_COLUMNS]
+        out += [values[T3_COLUMNS.index(c)] for c in printed]
+        i += k
+        if row.code == "carried_forward":
+            break
+    return "\n".join(out + lines[i:])
+
+
+def _gold_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _cell_text(td) -> str:
+    return key(fold(td.text_content()))
+
+
+def html_t3_permuted(html: str, children: list[str], swap_tops: bool) -> str:
+    """An HTML report with table 三's five legal-person columns printed in the order `children` and, if
+    `swap_tops`, 总计 printed first and 自然人 last: the header cells and every value row's cells move together."""
+    doc = lxml.html.fromstring(html)
+    subs = T3_COLUMNS[1:6]
+    for tr in doc.iter("tr"):
+        tds = tr.findall("td") or tr.findall("th")
+        texts = [_cell_text(td) for td in tds]
+        if sorted(texts[-5:]) == sorted(key(T3_LABEL[c]) for c in subs):
+            _reorder(tr, tds[-5:], [texts[-5:].index(key(T3_LABEL[c])) for c in children])
+        elif key("法人或其他组织") in texts and key("自然人") in texts and swap_tops:
+            n, t = texts.index(key("自然人")), texts.index(key("总计"))
+            _reorder(tr, [tds[n], tds[t]], [1, 0])
+        elif len(tds) >= 8 and _value_row(texts):
+            cells = tds[-7:]
+            order = ([6] if swap_tops else [0]) + [1 + subs.index(c) for c in children] + ([0] if swap_tops else [6])
+            _reorder(tr, cells, order)
+    return lxml.html.tostring(doc, encoding="unicode")
+
+
+def _value_row(texts: list[str]) -> bool:
+    label = texts[0]
+    rows = TEMPLATE.table("applications").codes("rows")
+    return any(r.pattern.match(label) for r in rows) and all(not re.search(r"[\u4e00-\u9fff]", t) for t in texts[-7:])
+
+
+def _reorder(tr, cells: list, order: list[int]) -> None:
+    """Put `cells` (elements of `tr`, in document order) back into their places in the order `order`."""
+    slots = [(cell.getparent(), cell.getparent().index(cell)) for cell in cells]
+    moved = [cells[i] for i in order]
+    for cell in cells:
+        cell.getparent().remove(cell)
+    for (parent, index), cell in sorted(zip(slots, moved), key=lambda s: s[0][1]):
+        parent.insert(index, cell)
+
+
+def write(folder: Path, name: str, content: str) -> Path:
+    path = folder / name
+    path.write_text(content, encoding="utf-8")
+    return path

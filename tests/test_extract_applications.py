@@ -1,0 +1,78 @@
+"""Table 三 (extract/applications.py): values go to the applicant columns the header prints, in its order."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import gold, manifest_row, source
+from permute import T3_COLUMNS, html_t3_permuted, text_t3_permuted, write
+
+
+def _extract(path, report_id):
+    from opendata.pipeline import extract
+
+    return extract(path, manifest_row(report_id))
+
+
+def _t3_score(report, expected: dict) -> tuple[int, int, list[str]]:
+    """(exact, compared, wrong) for table 三 against gold: a published value must equal gold's."""
+    cells = report.table_cells("applications")
+    exact, compared, wrong = 0, 0, []
+    for row, cols in expected.items():
+        for col, value in cols.items():
+            cell = cells.get((row, col))
+            if value is None or cell is None:
+                continue
+            compared += 1
+            if cell.status == "reported" and cell.value is not None:
+                if abs(float(cell.value) - float(value)) < 1e-9:
+                    exact += 1
+                else:
+                    wrong.append(f"{row}.{col}: {cell.value} (gold {value})")
+    return exact, compared, wrong
+
+
+SWAPS = [
+    ["total", "commercial_enterprise", "research_institution", "public_welfare_org", "legal_services_org", "other_org",
+     "natural_person"],
+    ["natural_person", "research_institution", "commercial_enterprise", "public_welfare_org", "other_org",
+     "legal_services_org", "total"],
+    ["commercial_enterprise", "natural_person", "other_org", "research_institution", "public_welfare_org", "total",
+     "legal_services_org"],
+]
+
+
+@pytest.mark.parametrize("report_id", ["2019_sanming_1", "2022_sanming_1", "2025_sanming_1"])
+@pytest.mark.parametrize("printed", SWAPS, ids=["natural-total", "two-subcolumns", "scrambled"])
+def test_text_columns_in_another_order_read_by_their_labels(tmp_path, report_id, printed):
+    expected = gold(report_id)["applications"]
+    text = source(report_id).read_text(encoding="utf-8")
+    path = write(tmp_path, f"{report_id}.txt", text_t3_permuted(text, printed, expected))
+    exact, compared, wrong = _t3_score(_extract(path, report_id), expected)
+    assert wrong == []
+    assert exact >= 0.95 * compared  # still read, not only flagged
+
+
+@pytest.mark.parametrize("report_id", ["2024_pingtan_html_1", "2023_shuyang_fgj_1"])
+@pytest.mark.parametrize("swap_tops", [False, True])
+def test_html_columns_in_another_order_read_by_their_labels(tmp_path, report_id, swap_tops):
+    expected = gold(report_id)["applications"]
+    html = source(report_id).read_text(encoding="utf-8")
+    children = ["legal_services_org", "commercial_enterprise", "other_org", "research_institution", "public_welfare_org"]
+    path = write(tmp_path, f"{report_id}.html", html_t3_permuted(html, children, swap_tops))
+    before_exact, _, _ = _t3_score(_extract(source(report_id), report_id), expected)
+    exact, compared, wrong = _t3_score(_extract(path, report_id), expected)
+    assert wrong == []
+    assert exact == before_exact  # every cell read before is read after the permutation
+
+
+def test_header_contradicting_the_template_without_every_label_is_unreadable(tmp_path):
+    """科研机构 printed before 商业企业, but 社会公益组织 is cut: which value is whose is not known, so no value."""
+    report_id = "2022_sanming_1"
+    text = source(report_id).read_text(encoding="utf-8")
+    printed = ["natural_person", "research_institution", "commercial_enterprise", *T3_COLUMNS[3:]]
+    permuted = text_t3_permuted(text, printed, gold(report_id)["applications"]).replace("社会公益组织", "社会公", 1)
+    report = _extract(write(tmp_path, f"{report_id}.txt", permuted), report_id)
+    cells = report.table_cells("applications").values()
+    assert cells and all(c.status == "unreadable" for c in cells)
+    assert any("applicant columns" in e and "科研机构 | 商业企业" in e for e in report.errors)
