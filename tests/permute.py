@@ -100,3 +100,47 @@ def write(folder: Path, name: str, content: str) -> Path:
     path = folder / name
     path.write_text(content, encoding="utf-8")
     return path
+
+
+T4 = TEMPLATE.table("review_litigation")
+T4_BLOCKS = [b.code for b in T4.codes("blocks")]
+T4_OUTCOMES = [o.code for o in T4.codes("outcomes")]
+T4_LABEL = {c.code: c.zh for name in ("blocks", "outcomes") for c in T4.codes(name)}
+T4_KEYS = [(b, o) for b in T4_BLOCKS for o in T4_OUTCOMES]
+
+
+def t4_printed(review: list[str], litigation: list[str], outcomes: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Table 四's cells in printed order: review's outcomes in the order `review`, then the litigation blocks in the
+    order `litigation`, each with its outcomes in the order outcomes[block]."""
+    return [("review", o) for o in review] + [(b, o) for b in litigation for o in outcomes[b]]
+
+
+def text_t4_permuted(text: str, printed: list[tuple[str, str]], gold_t4: dict) -> str:
+    """A one-cell-per-line text report with table 四's header (行政复议 / 行政诉讼 and the 17 labels under them) and its
+    15 values printed in the order `printed`; values not printed as 15 lines are printed from gold."""
+    lines = text.split("\n")
+    start = next(i for i in range(len(lines) - 1) if key(lines[i]) == "行政复议" and key(lines[i + 1]) == "行政诉讼")
+    lit = list(dict.fromkeys(b for b, _ in printed if b != "review"))
+    header = ["行政复议", "行政诉讼", *(T4_LABEL[o] for b, o in printed[:5]), *(T4_LABEL[b] for b in lit),
+              *(T4_LABEL[o] for _, o in printed[5:])]
+    first = start + 19
+    k = 0
+    while first + k < len(lines) and _NUMBER_LINE.match(lines[first + k]):
+        k += 1
+    values = lines[first:first + 15] if k == 15 else [_gold_text(gold_t4[b][o]) for b, o in T4_KEYS]
+    body = [values[T4_KEYS.index(cell)] for cell in printed]
+    return "\n".join(lines[:start] + header + body + lines[first + (15 if k == 15 else k):])
+
+
+def html_t4_permuted(html: str, printed: list[tuple[str, str]]) -> str:
+    """An HTML report with table 四's header cells and its value row's cells moved into the order `printed`."""
+    doc = lxml.html.fromstring(html)
+    trs = list(doc.iter("tr"))
+    top = next(i for i, tr in enumerate(trs) if [_cell_text(td) for td in tr.findall("td")] == ["行政复议", "行政诉讼"])
+    labels, outcomes, values = (trs[top + 1].findall("td"), trs[top + 2].findall("td"), trs[top + 3].findall("td"))
+    lit = list(dict.fromkeys(b for b, _ in printed if b != "review"))
+    _reorder(trs[top + 1], labels, [T4_OUTCOMES.index(o) for _, o in printed[:5]]
+             + [4 + T4_BLOCKS.index(b) for b in lit])
+    _reorder(trs[top + 2], outcomes, [T4_KEYS.index(cell) - 5 for cell in printed[5:]])
+    _reorder(trs[top + 3], values, [T4_KEYS.index(cell) for cell in printed])
+    return lxml.html.tostring(doc, encoding="unicode")

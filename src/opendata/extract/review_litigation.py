@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from opendata.extract.headers import Order, describe, label_hits
 from opendata.extract.locate import CJK, T4, T4_HEADER, Locator
 from opendata.fold import key
 from opendata.extract.solved import to_cell
@@ -48,7 +49,12 @@ def read_review_litigation(loc: Locator, start: int, end: int) -> list[list[Cell
                 break
             stop = _AFTER_T4_VALUES.search(loc.text, m.start(), end)
             region_start, region_end = m.start(), stop.start() if stop else end
-        copies.append(t4_cells(loc, loc.stream.pieces(region_start, region_end)))
+        order = cell_order(loc, header.start(), region_start)
+        if order.known:
+            copies.append(t4_cells(loc, loc.stream.pieces(region_start, region_end), order))
+        else:
+            loc.fail(T4, order.why)
+            copies.append([Cell(T4, b, o, "unreadable", note=order.why) for b, o in _KEYS])
         pos = region_end
     return copies
 
@@ -76,9 +82,50 @@ def value_run(loc: Locator, header_end: int, end: int) -> tuple[int, int] | None
     return starts[run] - 1, (starts[i] if i < len(lines) else len(loc.text))
 
 
-def t4_cells(loc: Locator, pieces: list[Piece]) -> list[Cell]:
-    table = TEMPLATE.table(T4)
-    keys = [(b.code, o.code) for b in table.codes("blocks") for o in table.codes("outcomes")]
+def t4_cells(loc: Locator, pieces: list[Piece], order: Order) -> list[Cell]:
+    """The fifteen cells from one value row, its values in the header's order (`order`: "block.outcome" codes)."""
+    keys = [tuple(code.split(".")) for code in order.codes]
     # The whole one-line table is one row for the solver: H4 settles where its blocks begin and end.
     readings = solve([Row([Column(k) for k in keys], pieces, loc.doc.cells_explicit)], equations({}))[0]
-    return [to_cell(T4, b, o, r) for (b, o), r in zip(keys, readings)]
+    by_key = dict(zip(keys, readings))
+    return [to_cell(T4, b, o, by_key[b, o]) for b, o in _KEYS]
+
+
+_TABLE = TEMPLATE.table(T4)
+_BLOCKS = [b.code for b in _TABLE.codes("blocks")]
+_OUTCOMES = [o.code for o in _TABLE.codes("outcomes")]
+_KEYS = [(b, o) for b in _BLOCKS for o in _OUTCOMES]
+_LABELS = {c.code: c.zh for name in ("blocks", "outcomes") for c in _TABLE.codes(name)}
+
+
+def cell_order(loc: Locator, start: int, end: int) -> Order:
+    """The printed order of table 四's cells, from its header between `start` and the values at `end`. The shape
+    is the template's: 行政复议 | 行政诉讼 over 未经复议直接起诉 | 复议后起诉, each block over five outcomes, flattened
+    row by row; so the litigation blocks are in the order of their labels, and fifteen outcome labels are the three
+    blocks' outcomes, five by five, in the blocks' order. Fewer labels (a shattered header) are taken only where
+    they follow the template's order."""
+    lit = [code for _, code in label_hits(loc.text, start, end, _TABLE.codes("blocks")[1:])]
+    outcome_hits = label_hits(loc.text, start, end, _TABLE.codes("outcomes"))
+    outcomes = [code for _, code in outcome_hits]
+    blocks = [_BLOCKS[0], *(lit if sorted(lit) == sorted(_BLOCKS[1:]) else _BLOCKS[1:])]
+    if len(lit) > 2 or (len(lit) == 2 and len(set(lit)) == 1):
+        return Order(None, f"the header prints the litigation blocks as {' | '.join(_LABELS[c] for c in lit)}; "
+                           "which value is whose cannot be established")
+    groups = [outcomes[i:i + 5] for i in range(0, 15, 5)]
+    if len(outcomes) == 15 and all(sorted(g) == sorted(_OUTCOMES) for g in groups):
+        return Order(tuple(f"{b}.{o}" for b, g in zip(blocks, groups) for o in g), read=len(lit) == 2)
+    if _runs_in_order(outcomes):
+        return Order(tuple(f"{b}.{o}" for b in blocks for o in _OUTCOMES))
+    return Order(None, f"the header prints the outcomes as {describe(outcome_hits, _LABELS)}; "
+                       "which value is whose cannot be established")
+
+
+def _runs_in_order(outcomes: list[str]) -> bool:
+    """Do the outcome labels found split into at most three runs (one per block), each in the template's order?"""
+    runs, last = 1, -1
+    for code in outcomes:
+        rank = _OUTCOMES.index(code)
+        if rank <= last:
+            runs += 1
+        last = rank
+    return runs <= 3

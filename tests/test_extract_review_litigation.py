@@ -1,0 +1,72 @@
+"""Table 四 (extract/review_litigation.py): values go to the blocks and outcomes the header prints, in its order."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import gold, manifest_row, source
+from permute import T4_OUTCOMES, html_t4_permuted, t4_printed, text_t4_permuted, write
+
+LIT = ["litigation_direct", "litigation_after_review"]
+SHUFFLED = ["pending", "upheld", "total", "other", "corrected"]
+ORDERS = {
+    "litigation-blocks-swapped": t4_printed(T4_OUTCOMES, LIT[::-1], {b: T4_OUTCOMES for b in LIT}),
+    "outcomes-shuffled": t4_printed(SHUFFLED, LIT, {b: SHUFFLED for b in LIT}),
+    "each-block-its-own": t4_printed(SHUFFLED, LIT[::-1], {LIT[0]: T4_OUTCOMES[::-1], LIT[1]: SHUFFLED}),
+}
+
+
+def _extract(path, report_id):
+    from opendata.pipeline import extract
+
+    return extract(path, manifest_row(report_id))
+
+
+def _t4_score(report, expected: dict) -> tuple[int, list[str]]:
+    cells = report.table_cells("review_litigation")
+    exact, wrong = 0, []
+    for block, outcomes in expected.items():
+        for outcome, value in outcomes.items():
+            cell = cells.get((block, outcome))
+            if value is None or cell is None or cell.status != "reported":
+                continue
+            if cell.value == value:
+                exact += 1
+            else:
+                wrong.append(f"{block}.{outcome}: {cell.value} (gold {value})")
+    return exact, wrong
+
+
+@pytest.mark.parametrize("report_id", ["2024_sanming_1", "2021_sanming_1", "2023_putian_cg_1"])
+@pytest.mark.parametrize("order", ORDERS, ids=list(ORDERS))
+def test_text_blocks_and_outcomes_in_another_order_read_by_their_labels(tmp_path, report_id, order):
+    expected = gold(report_id)["review_litigation"]
+    text = source(report_id).read_text(encoding="utf-8")
+    path = write(tmp_path, f"{report_id}.txt", text_t4_permuted(text, ORDERS[order], expected))
+    exact, wrong = _t4_score(_extract(path, report_id), expected)
+    assert wrong == []
+    assert exact == 15  # every cell still read
+
+
+@pytest.mark.parametrize("report_id", ["2024_pingtan_html_1", "2023_shuyang_fgj_1"])
+@pytest.mark.parametrize("order", ORDERS, ids=list(ORDERS))
+def test_html_blocks_and_outcomes_in_another_order_read_by_their_labels(tmp_path, report_id, order):
+    expected = gold(report_id)["review_litigation"]
+    html = source(report_id).read_text(encoding="utf-8")
+    path = write(tmp_path, f"{report_id}.html", html_t4_permuted(html, ORDERS[order]))
+    exact, wrong = _t4_score(_extract(path, report_id), expected)
+    assert wrong == []
+    assert exact == 15
+
+
+def test_outcomes_contradicting_the_template_without_every_label_are_unreadable(tmp_path):
+    """尚未审结 printed before 结果维持 in every block, but one 总计 is cut: no value, and the error says why."""
+    report_id = "2024_sanming_1"
+    printed = t4_printed(SHUFFLED, LIT, {b: SHUFFLED for b in LIT})
+    text = text_t4_permuted(source(report_id).read_text(encoding="utf-8"), printed, {})
+    lines = text.split("\n")
+    lines.remove("总计")  # the first 总计 of table 四's header (table 三 prints 总计 once as (七)总计)
+    report = _extract(write(tmp_path, f"{report_id}.txt", "\n".join(lines)), report_id)
+    cells = report.table_cells("review_litigation").values()
+    assert cells and all(c.status == "unreadable" for c in cells)
+    assert any("outcomes" in e and "尚未审结 | 结果维持" in e for e in report.errors)
