@@ -144,3 +144,30 @@ def html_t4_permuted(html: str, printed: list[tuple[str, str]]) -> str:
     _reorder(trs[top + 2], outcomes, [T4_KEYS.index(cell) - 5 for cell in printed[5:]])
     _reorder(trs[top + 3], values, [T4_KEYS.index(cell) for cell in printed])
     return lxml.html.tostring(doc, encoding="unicode")
+
+
+T2 = TEMPLATE.table("proactive_disclosure")
+
+
+def text_t2_permuted(text: str, layout: str, sub_index: int, printed: list[str], gold_t2: dict) -> str:
+    """A one-cell-per-line text report with the measures of table 二's sub-table `sub_index` (of `layout`) printed in
+    the order `printed` (codes): the header lines after 信息内容 and each item's value lines move together."""
+    sub = TEMPLATE.proactive_layout(layout)[sub_index]
+    lines = text.split("\n")
+    caption = next(i for i, line in enumerate(lines) if key(line) == key(sub["caption"]))
+    head = next(i for i in range(caption, len(lines)) if key(lines[i]) == "信息内容") + 1
+    items = [T2.code("items", c) for c in sub["items"]]
+    first = next(i for i in range(head, len(lines)) if _is_row_label(lines[i], items))
+    labels = {m.code: m.zh for m in T2.codes("measures")}
+    out, i = lines[:head] + [labels[m] for m in printed], first
+    for item in items:
+        i = next(j for j in range(i, len(lines)) if _is_row_label(lines[j], [item]))
+        out.append(lines[i])
+        k = 0
+        while i + 1 + k < len(lines) and _NUMBER_LINE.match(lines[i + 1 + k]):
+            k += 1
+        n = len(sub["measures"])
+        values = lines[i + 1:i + 1 + n] if k == n else [_gold_text(gold_t2[item.code][m]) for m in sub["measures"]]
+        out += [values[sub["measures"].index(m)] for m in printed]
+        i += 1 + k
+    return "\n".join(out + lines[i:])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from opendata.extract.headers import subsequence
 from opendata.extract.locate import T2, Locator, pattern
 from opendata.extract.solved import to_cell
 from opendata.model import Cell
@@ -24,6 +25,9 @@ def read_proactive(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]
     cells: list[Cell] = []
     for sub in TEMPLATE.proactive_layout(layout):
         printed = printed_measures(loc, sub, start, end, [found[c][0] for c in sub["items"] if c in found])
+        if printed is None:
+            cells += _unordered(loc, sub)
+            continue
         cols = [m for m, _ in printed]
         for code in sub["items"]:
             if code not in found:
@@ -36,8 +40,15 @@ def read_proactive(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]
             columns = [_column(code, m, loc.text, header) for m, header in printed]
             readings = solve([Row(columns, pieces, loc.doc.cells_explicit)])[0]
             readings = [doubted(loc, m, header, r) for (m, header), r in zip(printed, readings)]
-            cells += [to_cell(T2, code, c.code, r) for c, r in zip(cols, readings)]
+            by_measure = {c.code: to_cell(T2, code, c.code, r) for c, r in zip(cols, readings)}
+            cells += [by_measure[m] for m in sub["measures"] if m in by_measure]  # the template's order
     return layout, cells
+
+
+def _unordered(loc: Locator, sub: dict) -> list[Cell]:
+    why = f"{sub['caption']}: the header does not print its measures' labels; their order cannot be established"
+    loc.fail(T2, why)
+    return [Cell(T2, item, m, "unreadable", note=why) for item in sub["items"] for m in sub["measures"]]
 
 
 def _spans(loc: Locator, layout: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
@@ -58,19 +69,25 @@ def _spans(loc: Locator, layout: str, start: int, end: int) -> list[tuple[int, i
 
 
 def printed_measures(loc: Locator, sub: dict, start: int, end: int,
-                     item_starts: list[int]) -> list[tuple[Code, re.Match | None]]:
-    """A sub-table's columns with their header matches: the layout's measures, or only those its header prints
-    where a local layout leaves some out (a 2019 (五) printed as 2019年项目数量 | 处理决定数量)."""
+                     item_starts: list[int]) -> list[tuple[Code, re.Match | None]] | None:
+    """A sub-table's columns with their header matches, in the order the header prints them: the measures its
+    header row prints (a local layout may leave some out: a 2019 (五) printed as 2019年项目数量 | 处理决定数量), or,
+    where no header row is printed, the layout's measures where the labels legible follow the template's order.
+    None when the order cannot be established (several measures, no label, or labels in another order)."""
     table = TEMPLATE.table(T2)
     measures = [table.code("measures", c) for c in sub["measures"]]
     caption = loc.find(pattern(sub["caption"]), start, end)
     first = min((s for s in item_starts if caption and s > caption.end()), default=None)
     if caption is None or first is None:
-        return [(m, None) for m in measures]
+        return [(m, None) for m in measures] if len(measures) == 1 else None
     headers = [(m, loc.find(m.pattern, caption.end(), first)) for m in measures]
-    printed = [(m, h) for m, h in headers if h]
+    printed = sorted(((m, h) for m, h in headers if h), key=lambda mh: mh[1].start())
     shown = loc.find(pattern(table.spec["header_label"]), caption.end(), first)  # a header row is printed
-    return printed if printed and shown else headers
+    if printed and shown:
+        return printed
+    if len(measures) == 1 or (printed and subsequence([m.code for m, _ in printed], sub["measures"])):
+        return headers  # one column, or the labels legible follow the template's order
+    return None
 
 
 def doubted(loc: Locator, measure: Code, header: re.Match | None, reading: Cell) -> Cell:
