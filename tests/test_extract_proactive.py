@@ -51,3 +51,52 @@ def test_measures_without_labels_are_unreadable(tmp_path):
     assert cells["admin_licensing", "decisions_count"].value == gold(report_id)["proactive_disclosure"][
         "admin_licensing"]["decisions_count"]
     assert any("order cannot be established" in e for e in report.errors)
+
+
+# -- units: read from the header or the cell, converted to 万元 (expected values: the source's number times the
+# unit's factor, 1 千元 = 0.1 万元, 1 元 = 0.0001 万元, 1 亿元 = 10000 万元) ----------------------------------------------
+
+FEE = ("admin_fees", "fee_amount_wan_yuan")
+PROCUREMENT = ("gov_central_procurement", "procurement_total_amount_wan_yuan")
+
+
+def _with(tmp_path, report_id: str, *edits: tuple[str, str]):
+    text = source(report_id).read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    return _t2(_extract(write(tmp_path, f"{report_id}.txt", text), report_id))
+
+
+@pytest.mark.parametrize(("unit", "value"), [("万元", 279.44), ("千元", 27.944), ("元", 0.027944), ("亿元", 2794400)])
+def test_fee_header_unit_is_read_and_converted(tmp_path, unit, value):
+    cell = _with(tmp_path, "2023_putian_cg_1", ("（单位：万元）", f"（单位：{unit}）"))[FEE]
+    assert cell.status == "reported"
+    assert cell.value == pytest.approx(value, rel=1e-12)
+
+
+def test_fee_header_in_an_unknown_unit_is_unreadable(tmp_path):
+    cells = _with(tmp_path, "2023_putian_cg_1", ("（单位：万元）", "（单位：美元）"))
+    assert cells[FEE].status == "unreadable" and cells[FEE].value is None
+    assert "美元" in cells[FEE].note
+    assert cells["admin_licensing", "decisions_count"].value == 77  # the rest is still read
+
+
+def test_a_cell_printing_its_own_unit_wins_over_the_header(tmp_path):
+    cells = _with(tmp_path, "2023_putian_cg_1", ("（单位：万元）", "（单位：千元）"), ("\n279.44\n", "\n279.44万元\n"))
+    assert cells[FEE].value == pytest.approx(279.44)
+
+
+@pytest.mark.parametrize(("printed", "value"), [("4.8171458729亿元", 48171.458729), ("481714.58729千元", 48171.458729),
+                                                ("48171.458729万元", 48171.458729), ("481714587.29元", 48171.458729)])
+def test_procurement_cell_unit_is_read_and_converted(tmp_path, printed, value):
+    cell = _with(tmp_path, "2019_sanming_1", ("481714587.29元", printed))[PROCUREMENT]
+    assert cell.status == "reported"
+    assert cell.value == pytest.approx(value, rel=1e-12)
+    assert cell.raw.startswith(printed.split(".")[0])  # the source's text is kept
+
+
+def test_procurement_cell_in_an_unknown_unit_is_unreadable(tmp_path):
+    cells = _with(tmp_path, "2019_sanming_1", ("481714587.29元", "481714587.29日元"))
+    assert cells[PROCUREMENT].status == "unreadable" and cells[PROCUREMENT].value is None
+    assert cells["gov_central_procurement", "procurement_project_count"].value == 7652

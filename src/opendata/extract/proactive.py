@@ -8,12 +8,10 @@ from dataclasses import replace
 from opendata.extract.headers import subsequence
 from opendata.extract.locate import T2, Locator, pattern
 from opendata.extract.solved import to_cell
-from opendata.model import Cell
+from opendata.extract.units import apply_header_unit, cell_units, header_unit
+from opendata.model import Cell, Piece
 from opendata.solve.search import Column, Row, solve
 from opendata.spec.template import TEMPLATE, Code
-
-# The unit printed with an amount's header: "采购总金额（元）", "本年收费金额（单位：万元）".
-_HEADER_UNIT = re.compile(r"\(\s*(?:单位\s*:?\s*)?(万元|元)\s*\)")
 
 
 def read_proactive(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]:
@@ -28,7 +26,6 @@ def read_proactive(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]
         if printed is None:
             cells += _unordered(loc, sub)
             continue
-        cols = [m for m, _ in printed]
         for code in sub["items"]:
             if code not in found:
                 loc.fail(T2, f"row {table.code('items', code).zh} not found")
@@ -36,13 +33,22 @@ def read_proactive(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]
                 continue
             s, e = found[code]
             nxt = min((a for a, _, _ in spans if a >= e), default=end)
-            pieces = loc.stream.pieces(e, nxt)
-            columns = [_column(code, m, loc.text, header) for m, header in printed]
-            readings = solve([Row(columns, pieces, loc.doc.cells_explicit)])[0]
-            readings = [doubted(loc, m, header, r) for (m, header), r in zip(printed, readings)]
-            by_measure = {c.code: to_cell(T2, code, c.code, r) for c, r in zip(cols, readings)}
+            by_measure = _item_cells(loc, code, printed, loc.stream.pieces(e, nxt))
             cells += [by_measure[m] for m in sub["measures"] if m in by_measure]  # the template's order
     return layout, cells
+
+
+def _item_cells(loc: Locator, item: str, printed: list[tuple[Code, re.Match | None]],
+                pieces: list[Piece]) -> dict[str, Cell]:
+    """One item row's cells by measure: its values read under the measures printed, amounts in 万元."""
+    units = [header_unit(loc.text, header) if m.get("decimal") else None for m, header in printed]
+    pieces, own_unit = cell_units(loc.text, pieces)
+    columns = [Column((item, m.code), bool(m.get("decimal")), bool(m.get("signed")), unit == "元")
+               for (m, _), unit in zip(printed, units)]
+    readings = solve([Row(columns, pieces, loc.doc.cells_explicit)])[0]
+    readings = [doubted(loc, m, header, r) for (m, header), r in zip(printed, readings)]
+    return {m.code: apply_header_unit(to_cell(T2, item, m.code, r), unit, own_unit, bool(m.get("decimal")))
+            for (m, _), unit, r in zip(printed, units, readings)}
 
 
 def _unordered(loc: Locator, sub: dict) -> list[Cell]:
@@ -103,10 +109,3 @@ def doubted(loc: Locator, measure: Code, header: re.Match | None, reading: Cell)
     printed = re.sub(r"\s+", "", header.group(0))
     note = f"printed {reading.raw!r} under the header {printed!r}; {measure.zh} counts {meant}, not {years[0]}"
     return replace(reading, status="ambiguous", value=None, note=note, reading="")
-
-
-def _column(item: str, measure: Code, text: str, header: re.Match | None) -> Column:
-    """The solver's view of a table-二 cell; an amount whose header says 元 is converted to 万元."""
-    decimal = bool(measure.get("decimal"))
-    unit = _HEADER_UNIT.search(text, header.start(), header.end() + 12) if decimal and header else None
-    return Column((item, measure.code), decimal, bool(measure.get("signed")), bool(unit and unit.group(1) == "元"))

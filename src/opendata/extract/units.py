@@ -1,0 +1,76 @@
+"""Units of table 二's amounts: read from the header or from the cell, converted to the unit the schema publishes
+(万元) by the factors in schemas/template.yaml (`amounts`); an amount in a unit not listed there is unreadable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from opendata.model import Cell, Piece
+from opendata.spec.template import TEMPLATE
+
+AMOUNTS = TEMPLATE.spec["amounts"]
+PUBLISHED = AMOUNTS["unit"]
+FACTORS = {unit: Decimal(str(f)) for unit, f in AMOUNTS["factors"].items()}
+# What the solver converts itself: a number glued to 元 or 万元 ("251000元", "26769万元"), and a header in 元.
+_SOLVER_UNITS = ("元", PUBLISHED)
+# A unit in a header's brackets: "（元）", "（单位：千元）", "(单位:美元)" -- any word ending in 元.
+_HEADER_UNIT = re.compile(r"\(\s*(?:单位\s*:?\s*)?([^()\d\s:,]{0,3}元)\s*\)")
+# A number with a unit word after it in the stream ("1.2 亿元", "3,000千元").
+_NUMBER_UNIT = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?[ \t]*([\u4e00-\u9fff]{0,3}元)")
+
+
+def header_unit(text: str, header: re.Match | None) -> str | None:
+    """The unit printed with an amount's header label (within a few characters after it), or None."""
+    if header is None:
+        return None
+    m = _HEADER_UNIT.search(text, header.start(), header.end() + 12)
+    return m.group(1) if m else None
+
+
+def cell_units(text: str, pieces: list[Piece]) -> tuple[list[Piece], set[str]]:
+    """Pieces with a unit of their own the solver does not know (千元, 亿元 …) rewritten in 万元, pieces in a unit
+    not listed made unreadable (kept with their unit, which is no number); and the refs of every piece that
+    carries its own unit (a header's unit does not apply to them)."""
+    out, own = [], set()
+    for p in pieces:
+        m = _NUMBER_UNIT.match(text, p.at) if p.kind == "number" else None
+        if m is None:
+            out.append(p)
+            continue
+        own.add(p.ref)
+        unit = m.group(1)
+        number = p.text[:-len(unit)] if p.text.endswith(unit) else p.text
+        if unit in _SOLVER_UNITS:
+            out.append(p)
+        elif unit in FACTORS:
+            out.append(replace(p, text=f"{_plain(Decimal(number.replace(',', '')) * FACTORS[unit])}{PUBLISHED}"))
+        else:
+            out.append(replace(p, text=f"{number}{unit}"))
+    return out, own
+
+
+def apply_header_unit(cell: Cell, unit: str | None, own: set[str], decimal: bool) -> Cell:
+    """A cell read under an amount header printing `unit`: converted to 万元 (unless the cell printed its own unit,
+    or the solver converted 元), unreadable when the unit is unknown."""
+    if not decimal or unit is None or unit in _SOLVER_UNITS or cell.source_ref in own:
+        return cell
+    if cell.status != "reported":
+        return cell
+    if unit not in FACTORS:
+        note = f"printed {cell.raw!r} under a header in {unit!r}, a unit not known (known: {', '.join(FACTORS)})"
+        return replace(cell, status="unreadable", value=None, note=note)
+    value = _number(Decimal(str(cell.value)) * FACTORS[unit])
+    converted = replace(cell, value=value, note=f"printed {cell.raw!r} in {unit}; converted to {PUBLISHED}")
+    if hasattr(converted, "reading"):
+        converted.reading = "unit_converted"
+    return converted
+
+
+def _plain(d: Decimal) -> str:
+    return format(d.normalize(), "f")
+
+
+def _number(d: Decimal) -> int | float:
+    return int(d) if d == d.to_integral_value() else float(d)
