@@ -100,3 +100,16 @@ def test_procurement_cell_in_an_unknown_unit_is_unreadable(tmp_path):
     cells = _with(tmp_path, "2019_sanming_1", ("481714587.29元", "481714587.29日元"))
     assert cells[PROCUREMENT].status == "unreadable" and cells[PROCUREMENT].value is None
     assert cells["gov_central_procurement", "procurement_project_count"].value == 7652
+
+
+def test_an_amount_printed_in_yuan_under_a_wan_yuan_header_is_warned_not_failed(tmp_path):
+    """S6 (soft): 2,794,400 万元 of fees for one city bureau is 279.44 万元 printed in 元 -- warn, and publish as printed."""
+    from opendata.pipeline import extract
+
+    text = source("2023_putian_cg_1").read_text(encoding="utf-8").replace("\n279.44\n", "\n2794400\n", 1)
+    report = extract(write(tmp_path, "2023_putian_cg_1.txt", text), manifest_row("2023_putian_cg_1"))
+    s6 = {c.subject: c for c in report.checks if c.check_id == "S6"}
+    fee = s6["proactive_disclosure.admin_fees.fee_amount_wan_yuan"]
+    assert (fee.result, fee.actual) == ("warn", 2794400)
+    original = extract(source("2023_putian_cg_1"), manifest_row("2023_putian_cg_1"))
+    assert {c.result for c in original.checks if c.check_id == "S6"} == {"pass"}

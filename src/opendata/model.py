@@ -81,7 +81,7 @@ class Cell:
 class CheckResult:
     check_id: str
     subject: str
-    result: str  # pass | fail | not_assessable | used_to_read (the identity chose how a term was read)
+    result: str  # pass | fail | not_assessable | used_to_read (the identity chose how a term was read) | warn (soft)
     expected: float | None = None
     actual: float | None = None
     message: str = ""

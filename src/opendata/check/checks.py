@@ -3,7 +3,8 @@
 H1-H4 come from schemas/identities.yaml (pass, fail, not_assessable, or used_to_read where the identity chose how
 one of its terms was read), D1 from the template's domain rules, T4_TWIN compares a table printed
 twice, READ lists cells that could not be read with confidence, TABLE lists tables that could not be found, META
-(check/metadata.py) says whether the report's year, region and scope signals agree.
+(check/metadata.py) says whether the report's year, region and scope signals agree; S6 is a soft
+magnitude check (`warn`, never `fail`).
 """
 
 from __future__ import annotations
@@ -143,6 +144,31 @@ def unread_cells(report: Report) -> Iterator[CheckResult]:
 def table_errors(report: Report) -> Iterator[CheckResult]:
     for n, error in enumerate(report.errors, start=1):
         yield CheckResult("TABLE", f"error{n}", "fail", None, None, error)
+
+
+@check("S6")
+def magnitudes(report: Report) -> Iterator[CheckResult]:
+    """Soft (the template's S6): an amount beyond its plausible bound (schemas/template.yaml `amounts`) may have been
+    printed in 元 under a 万元 header. `warn`, never `fail`: large bodies do collect and procure that much."""
+    limits = TEMPLATE.spec["amounts"]["plausible_max"]
+    cells = report.table_cells("proactive_disclosure")
+    value = {k: c.value for k, c in cells.items() if c.value is not None}
+    amounts = [("admin_fees", "fee_amount_wan_yuan"), ("gov_central_procurement", "procurement_total_amount_wan_yuan")]
+    for row, column in amounts:
+        if (row, column) in value:
+            yield _bound("S6", f"proactive_disclosure.{row}.{column}", value[row, column], limits[column], "万元")
+    total = value.get(("gov_central_procurement", "procurement_total_amount_wan_yuan"))
+    projects = value.get(("gov_central_procurement", "procurement_project_count"))
+    if total is not None and projects:
+        yield _bound("S6", "proactive_disclosure.gov_central_procurement.per_project", total / projects,
+                     limits["procurement_per_project"], "万元 per project")
+
+
+def _bound(check_id: str, subject: str, value: float, limit: float, unit: str) -> CheckResult:
+    if value > limit:
+        return CheckResult(check_id, subject, "warn", limit, value,
+                           f"{_fmt(value)} {unit} is above {_fmt(limit)}: printed in 元 under a 万元 header?")
+    return CheckResult(check_id, subject, "pass", limit, value, f"{_fmt(value)} {unit} within {_fmt(limit)}")
 
 
 def same_report(report: Report, original: Report) -> Iterator[CheckResult]:
