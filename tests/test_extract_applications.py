@@ -76,3 +76,16 @@ def test_header_contradicting_the_template_without_every_label_is_unreadable(tmp
     cells = report.table_cells("applications").values()
     assert cells and all(c.status == "unreadable" for c in cells)
     assert any("applicant columns" in e and "科研机构 | 商业企业" in e for e in report.errors)
+
+
+def test_without_its_telling_row_the_layout_is_untold_and_the_table_unread(tmp_path):
+    """A 2019 table 三 whose （六）其他处理 row is not printed: neither layout is proven, so no cell is published."""
+    from opendata.pipeline import extract
+
+    report_id = "2019_sanming_1"
+    text = source(report_id).read_text(encoding="utf-8").replace("其他处理", "其它", 1)
+    report = extract(write(tmp_path, f"{report_id}.txt", text), manifest_row(report_id))
+    assert report.table_cells("applications") == {}
+    assert any("table 三" in e and "layout cannot be told" in e for e in report.errors)
+    assert report.table_cells("review_litigation")["review", "total"].value == gold(report_id)[
+        "review_litigation"]["review"]["total"]

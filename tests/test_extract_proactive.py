@@ -113,3 +113,16 @@ def test_an_amount_printed_in_yuan_under_a_wan_yuan_header_is_warned_not_failed(
     assert (fee.result, fee.actual) == ("warn", 2794400)
     original = extract(source("2023_putian_cg_1"), manifest_row("2023_putian_cg_1"))
     assert {c.result for c in original.checks if c.check_id == "S6"} == {"pass"}
+
+
+def test_reworded_headers_leave_the_layout_untold_and_the_table_unread(tmp_path):
+    """No measure label of either template is printed: table 二 is not read under an assumed (2019) layout."""
+    cells = _with(tmp_path, "2024_sanming_1", ("本年制发件数", "今年发文"), ("本年废止件数", "今年废止"),
+                  ("现行有效件数", "仍然有效"), ("本年收费金额（单位：万元）", "收费"))
+    from opendata.pipeline import extract
+
+    assert cells == {}
+    report = extract(tmp_path / "2024_sanming_1.txt", manifest_row("2024_sanming_1"))
+    assert any("table 二" in e and "layout cannot be told" in e for e in report.errors)
+    assert report.table_cells("applications")["new_requests", "total"].value == gold("2024_sanming_1")[
+        "applications"]["new_requests"]["total"]  # the other tables are still read

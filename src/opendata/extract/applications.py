@@ -16,11 +16,14 @@ from opendata.spec.identities import equations
 from opendata.spec.template import TEMPLATE, Code
 
 
-def read_applications(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]:
+def read_applications(loc: Locator, start: int, end: int) -> tuple[str | None, list[Cell]]:
     """Table 三's layout and cells, read from its region of the stream; each row's values go to the applicant
     columns in the order the header prints them."""
     # The 2021 layout splits （六）其他处理 into sub-rows; those with labels of their own prove it.
     layout = loc.layout(T3, start, end)
+    if layout is None:
+        loc.unknown_layout(T3)
+        return None, []
     eqs = equations({T3: layout})
     spans = t3_labels(loc, TEMPLATE.application_rows(layout), layout, start, end)
     order = applicant_order(loc, start, spans[0][0] if spans else end)

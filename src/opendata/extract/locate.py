@@ -41,6 +41,11 @@ T4_HEADER = re.compile(
 )
 
 
+# Table 三's row （六）其他处理: a value row in the 2019 layout, a group over three sub-rows in the 2021 one.
+_OTHER_HANDLING = TEMPLATE.table(T3).code("rows", "other_handling")
+_T3_WITHOUT_SUBROWS = next(t for t in TEMPLATE.templates if _OTHER_HANDLING.is_value_row(t))
+
+
 @cache
 def pattern(*labels: str) -> re.Pattern:
     return re.compile(label_alternatives(*labels))
@@ -102,11 +107,21 @@ class Locator:
                 regions[T4] = (t4.start(), len(self.text))
         return regions
 
-    def layout(self, table: str, start: int, end: int) -> str:
+    def layout(self, table: str, start: int, end: int) -> str | None:
         """The template a table follows as printed (never the report's year): judged by `Template.layout_of` from
-        the labels of its telling exclusive codes found in its region; the first template when none tells."""
+        the labels of its telling exclusive codes found in its region. Table 三's 2019 layout has no label of its
+        own: it is told by （六）其他处理 printed without the 2021 layout's sub-rows. None when nothing tells: the
+        table is then unreadable, never read under an assumed layout."""
         found = [c.code for c in telling_codes(table) if self.find(c.pattern, start, end)]
-        return TEMPLATE.layout_of(table, found) or TEMPLATE.templates[0]
+        told = TEMPLATE.layout_of(table, found)
+        if told is None and table == T3 and not found and self.find(_OTHER_HANDLING.pattern, start, end):
+            return _T3_WITHOUT_SUBROWS
+        return told
+
+    def unknown_layout(self, table: str) -> None:
+        labels = " or ".join(dict.fromkeys(c.zh for c in telling_codes(table)))
+        extra = f" (nor {_OTHER_HANDLING.zh} without sub-rows)" if table == T3 else ""
+        self.fail(table, f"its layout cannot be told: no label of one template's own ({labels}){extra}")
 
     def row_key(self, pos: int) -> str:
         """The source row of the token at `pos`: a table row's ref, or the token itself for a line of text."""

@@ -14,10 +14,14 @@ from opendata.solve.search import Column, Row, solve
 from opendata.spec.template import TEMPLATE, Code
 
 
-def read_proactive(loc: Locator, start: int, end: int) -> tuple[str, list[Cell]]:
-    """Table 二's layout and cells, read from its region of the stream."""
+def read_proactive(loc: Locator, start: int, end: int) -> tuple[str | None, list[Cell]]:
+    """Table 二's layout and cells, read from its region of the stream (no layout and no cells when the layout
+    cannot be told)."""
     table = TEMPLATE.table(T2)
     layout = loc.layout(T2, start, end)
+    if layout is None:
+        loc.unknown_layout(T2)
+        return None, []
     spans = _spans(loc, layout, start, end)
     found = {code: (s, e) for s, e, code in spans if code}
     cells: list[Cell] = []

@@ -16,14 +16,18 @@ def align(report: Report, stream: Stream) -> Report:
     loc = Locator(report.document, stream, report.meta.year)
     regions = loc.locate()
     if T2 in regions:
-        report.layouts[T2], cells = read_proactive(loc, *regions[T2])
+        layout, cells = read_proactive(loc, *regions[T2])
         report.cells += cells
+        if layout:
+            report.layouts[T2] = layout
     else:
         captions = " or ".join(repr(c) for c in T2_CAPTIONS)
         loc.fail(T2, f"not found (no {captions} caption or {T2_HEADER!r} header)")
     if T3 in regions:
-        report.layouts[T3], cells = read_applications(loc, *regions[T3])
+        layout, cells = read_applications(loc, *regions[T3])
         report.cells += cells
+        if layout:
+            report.layouts[T3] = layout
     else:
         loc.fail(T3, f"not found (no {T3_FIRST_ROW.zh!r} row)")
     copies = read_review_litigation(loc, *regions[T4]) if T4 in regions else []
