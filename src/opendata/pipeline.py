@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opendata.extract import manifest as manifest_mod
+from opendata.extract.documents import report_documents
 from opendata.extract.report import align
 from opendata.check.checks import run_checks
 from opendata.extract.metadata import detect
@@ -23,11 +24,30 @@ class Failure:
 
 
 def extract(path: Path, manifest_row: manifest_mod.Row | None = None, report_id: str | None = None) -> Report:
-    """Read one report file into an aligned, checked Report."""
+    """Read one report file into an aligned, checked Report (an error when the file holds several reports)."""
+    reports = extract_reports(path, manifest_row, report_id)
+    if len(reports) > 1:
+        raise ValueError(f"{path} holds {len(reports)} reports ({', '.join(r.report_id for r in reports)}); "
+                         "extract them with `opendata build`")
+    return reports[0]
+
+
+def extract_reports(path: Path, manifest_row: manifest_mod.Row | None = None,
+                    report_id: str | None = None) -> list[Report]:
+    """Every report a file holds, aligned and checked: one, or `<id>-1`, `<id>-2`, … when several are printed one
+    after the other (the manifest row, which describes the file, applies to each)."""
     doc = read(path, TEMPLATE.markers)
     stream = Stream(doc)
+    docs = report_documents(doc, stream)
+    base = report_id or path.stem
+    if len(docs) == 1:
+        return [_extract_document(doc, stream, manifest_row, base)]
+    return [_extract_document(d, Stream(d), manifest_row, f"{base}-{n}") for n, d in enumerate(docs, start=1)]
+
+
+def _extract_document(doc, stream: Stream, manifest_row: manifest_mod.Row | None, report_id: str) -> Report:
     meta = manifest_mod.apply(detect(doc, stream), manifest_row)
-    report = Report(report_id or path.stem, doc, meta, "traditional" if stream.traditional else "simplified")
+    report = Report(report_id, doc, meta, "traditional" if stream.traditional else "simplified")
     align(report, stream)
     run_checks(report)
     return report
@@ -52,16 +72,17 @@ def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator
     for path in source_files(paths):
         try:
             row = rows.get(path.resolve())
-            report = extract(path, row)
-            manifest_mod.check_file(row, path, report.document.sha256)  # the row describes this very file
+            reports = extract_reports(path, row)
+            manifest_mod.check_file(row, path, reports[0].document.sha256)  # the row describes this very file
         except manifest_mod.ManifestError as exc:
             yield Failure(path, str(exc))
             continue
         except Exception as exc:  # one bad file must not stop the batch; the error names the file
             yield Failure(path, f"{path}: {type(exc).__name__}: {exc}")
             continue
-        problem = publishable(report)
-        yield Failure(path, problem) if problem else report
+        for report in reports:
+            problem = publishable(report)
+            yield Failure(path, problem) if problem else report
 
 
 def default_manifest(paths: list[Path]) -> Path | None:
@@ -130,7 +151,8 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
     return batch
 
 
-__all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "build_package", "extract_batch", "source_files"]
+__all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "extract_reports", "build_package", "extract_batch",
+           "source_files"]
 
 
 def release_package(sources: Path, dist: Path, changelog: Path, force: bool = False,
