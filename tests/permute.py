@@ -21,10 +21,11 @@ def _is_row_label(line: str, rows) -> bool:
     return bool(folded) and any(r.pattern.match(folded) and len(key(folded)) <= len(key(r.zh)) + 2 for r in rows)
 
 
-def text_t3_permuted(text: str, printed: list[str], gold_rows: dict) -> str:
+def text_t3_permuted(text: str, printed: list[str], gold_rows: dict, from_gold: bool = False) -> str:
     """A one-cell-per-line text report with table 三's applicant columns printed in the order `printed` (codes):
     the header is printed row by row (printed[0] | 法人或其他组织 | printed[6], then printed[1:6]) and every value row's
-    seven lines are reordered; a row not printed as seven lines is printed from gold (its source values)."""
+    seven lines are reordered; a row not printed as seven lines (or every row, `from_gold`) is printed from gold
+    (its source values), a blank cell as an empty line."""
     lines = text.split("\n")
     rows = TEMPLATE.application_value_rows("2019") + TEMPLATE.application_value_rows("2021")
     start = next(i for i, line in enumerate(lines) if key(line) == "申请人情况")
@@ -44,7 +45,7 @@ def text_t3_permuted(text: str, printed: list[str], gold_rows: dict) -> str:
         k = 0
         while i + k < len(lines) and _NUMBER_LINE.match(lines[i + k]):
             k += 1
-        values = lines[i:i + k] if k == 7 else [_gold_text(gold_rows[row.code][c]) for c in T3_COLUMNS]
+        values = lines[i:i + k] if k == 7 and not from_gold else [_gold_text(gold_rows[row.code][c]) for c in T3_COLUMNS]
         out += [values[T3_COLUMNS.index(c)] for c in printed]
         i += k
         if row.code == "carried_forward":
@@ -171,3 +172,11 @@ def text_t2_permuted(text: str, layout: str, sub_index: int, printed: list[str],
         out += [values[sub["measures"].index(m)] for m in printed]
         i += 1 + k
     return "\n".join(out + lines[i:])
+
+
+def one_cell_per_line(path: Path) -> str:
+    """A report flattened to one cell per line, as crawlers of encyclopedia mirrors print it, blank cells kept as
+    empty lines: the tokens its reader finds (an HTML table's empty cell is an empty token), one per line."""
+    from opendata.read import read
+
+    return "\n".join(t.text.replace("\n", " ").strip() for t in read(path, TEMPLATE.markers).tokens)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import gold, manifest_row, source
-from permute import T3_COLUMNS, html_t3_permuted, text_t3_permuted, write
+from permute import T3_COLUMNS, html_t3_permuted, one_cell_per_line, text_t3_permuted, write
 
 
 def _extract(path, report_id):
@@ -89,3 +89,31 @@ def test_without_its_telling_row_the_layout_is_untold_and_the_table_unread(tmp_p
     assert any("table 三" in e and "layout cannot be told" in e for e in report.errors)
     assert report.table_cells("review_litigation")["review", "total"].value == gold(report_id)[
         "review_litigation"]["review"]["total"]
+
+
+# -- one cell per line, blank cells kept as empty lines (the seed's family) -------------------------------------------
+
+@pytest.mark.parametrize("report_id", ["2023_shuyang_fgj_1", "2023_hongze_1"])
+def test_empty_lines_are_the_blank_cells_of_one_cell_per_line_text(tmp_path, report_id):
+    """Reports with blank cells (gold: null), flattened to one cell per line with each blank cell an empty line:
+    every cell of table 三 is read as gold says, blanks as blank. (Without the empty lines' places, rows with
+    blank cells are unreadable: the values cannot be placed.)"""
+    expected = gold(report_id)["applications"]
+    report = _extract(write(tmp_path, f"{report_id}.txt", one_cell_per_line(source(report_id))), report_id)
+    cells = report.table_cells("applications")
+    got = {(row, col): (cells[row, col].status, cells[row, col].value) for row, cols in expected.items() for col in cols
+           if (row, col) in cells}
+    want = {(row, col): ("blank", None) if v is None else ("reported", v) for row, cols in expected.items()
+            for col, v in cols.items() if (row, col) in cells or v is not None}  # gold lists the other layout's rows
+    assert got == want
+
+
+def test_empty_lines_that_do_not_make_whole_rows_are_ignored(tmp_path):
+    """An empty line after every row of a text whose blank cells were dropped is spacing, not a blank cell."""
+    report_id = "2023_putian_cg_1"
+    expected = gold(report_id)["applications"]
+    spaced = source(report_id).read_text(encoding="utf-8").replace("\n（", "\n\n（")
+    report = _extract(write(tmp_path, f"{report_id}.txt", spaced), report_id)
+    exact, compared, wrong = _t3_score(report, expected)
+    before, _, _ = _t3_score(_extract(source(report_id), report_id), expected)
+    assert wrong == [] and exact == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from opendata.extract.blank_lines import kept_blanks
 from opendata.extract.headers import Order, describe, label_hits, subsequence
 from opendata.extract.locate import T3, Locator, pattern
 from opendata.extract.repair import bind_rows
@@ -38,11 +39,14 @@ def read_applications(loc: Locator, start: int, end: int) -> tuple[str | None, l
     regions: dict[str, tuple[int, int, list[Piece]]] = {}  # row -> label start, label end, value pieces
     for i, (s, e, row) in enumerate(spans):
         regions[row.code] = (s, e, loc.stream.pieces(e, spans[i + 1][0] if i + 1 < len(spans) else end))
+    value_rows = [row.code for row in TEMPLATE.application_value_rows(layout)]
+    blanks = kept_blanks(loc, regions, value_rows, len(_COLUMNS))
     if loc.doc.cells_explicit:
         bound = bind_rows(loc, layout, regions, make, eqs)
+    elif blanks:  # one cell per line, blank cells kept as empty lines
+        bound = {code: make(code, pieces) for code, pieces in blanks.items()}
     else:  # values after a group label are left out, as ever
-        bound = {row.code: make(row.code, regions[row.code][2])
-                 for row in TEMPLATE.application_value_rows(layout) if row.code in regions}
+        bound = {code: make(code, regions[code][2]) for code in value_rows if code in regions}
     for row in TEMPLATE.application_value_rows(layout):
         if row.code not in bound:
             loc.fail(T3, f"row {row.zh} not found")
