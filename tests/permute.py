@@ -180,3 +180,21 @@ def one_cell_per_line(path: Path) -> str:
     from opendata.read import read
 
     return "\n".join(t.text.replace("\n", " ").strip() for t in read(path, TEMPLATE.markers).tokens)
+
+
+def html_t2_permuted(html: str, layout: str, sub_index: int, printed: list[str]) -> str:
+    """An HTML report with the measures of table 二's sub-table `sub_index` printed in the order `printed`: the
+    header row's measure cells and each item row's value cells move together."""
+    sub = TEMPLATE.proactive_layout(layout)[sub_index]
+    measures = [T2.code("measures", m) for m in sub["measures"]]
+    items = [T2.code("items", c) for c in sub["items"]]
+    doc = lxml.html.fromstring(html)
+    rows = list(doc.iter("tr"))
+    n = len(measures)
+    head = next(i for i, tr in enumerate(rows) if all(any(m.pattern.search(fold(td.text_content()))
+                                                          for td in tr.findall("td")) for m in measures))
+    order = [sub["measures"].index(m) for m in printed]
+    _reorder(rows[head], rows[head].findall("td")[-n:], order)
+    for tr in rows[head + 1:head + 1 + len(items)]:
+        _reorder(tr, tr.findall("td")[-n:], order)
+    return lxml.html.tostring(doc, encoding="unicode")

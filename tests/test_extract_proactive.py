@@ -126,3 +126,19 @@ def test_reworded_headers_leave_the_layout_untold_and_the_table_unread(tmp_path)
     assert any("table 二" in e and "layout cannot be told" in e for e in report.errors)
     assert report.table_cells("applications")["new_requests", "total"].value == gold("2024_sanming_1")[
         "applications"]["new_requests"]["total"]  # the other tables are still read
+
+
+@pytest.mark.parametrize("report_id", ["2024_pingtan_html_1", "2023_shuyang_fgj_1", "2025_pingtan_html_1"])
+def test_html_measures_in_another_order_read_by_their_labels(tmp_path, report_id):
+    from permute import html_t2_permuted
+
+    expected = gold(report_id)["proactive_disclosure"]
+    html = html_t2_permuted(source(report_id).read_text(encoding="utf-8"), "2021", 0,
+                            ["in_force_count", "repealed_count", "issued_count"])
+    cells = _t2(_extract(write(tmp_path, f"{report_id}.html", html), report_id))
+    before = _t2(_extract(source(report_id), report_id))
+    for item, measures in expected.items():
+        for m, v in measures.items():
+            cell = cells[item, m]
+            assert cell.status != "reported" or cell.value == v, (item, m, cell.value, v)
+            assert (cell.status, cell.value) == (before[item, m].status, before[item, m].value)
