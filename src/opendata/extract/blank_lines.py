@@ -61,9 +61,9 @@ def _slots(loc: Locator, label_end: int, next_label: int | None, pieces: list[Pi
     label_lines = first
     while label_lines + 1 < last and label_lines + 1 not in by_token:
         label_lines += 1
+    if any(i not in by_token for i in range(label_lines + 1, last)):
+        return None  # a line between the label and the next holds no value (page furniture, a note)
     values = {lines[i - first]: by_token[i] for i in range(label_lines + 1, last)}
-    if len(values) != last - label_lines - 1:
-        return None  # a line between the label and the next holds no value
     at = stream.starts[last]
     return [values.get(n) or Piece("blank", "", "", f"L{n}", True, at)
             for n in range(lines[label_lines - first] + 1, lines[-1])]
