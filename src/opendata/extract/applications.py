@@ -90,8 +90,9 @@ def applicant_order(loc: Locator, start: int, end: int) -> Order:
             return Order((found[0], *found[2:], found[1]), read=True)
         if group is None and found == _TEMPLATE_ORDER:
             return Order(tuple(found), read=True)
-    tops = [c for c in found if not TEMPLATE.table(T3).code("columns", c).parent]
-    subs = [c for c in found if c not in tops]
+    first_seen = list(dict.fromkeys(found))  # a label printed twice (a header repeated after a page break)
+    tops = [c for c in first_seen if not TEMPLATE.table(T3).code("columns", c).parent]
+    subs = [c for c in first_seen if c not in tops]
     if subsequence(tops, _TEMPLATE_ORDER) and subsequence(subs, _TEMPLATE_ORDER):
         return Order(tuple(_TEMPLATE_ORDER))
     return Order(None, f"the header prints the applicant columns as {describe(hits, _LABELS)}; "
