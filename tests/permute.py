@@ -121,9 +121,14 @@ def text_t4_permuted(text: str, printed: list[tuple[str, str]], gold_t4: dict) -
     wrapped) and its 15 values printed in the order `printed`; values not printed as 15 lines are printed from gold."""
     lines = text.split("\n")
     start = next(i for i in range(len(lines) - 1) if key(lines[i]) == "行政复议" and key(lines[i + 1]) == "行政诉讼")
+    printed = list(printed)
     lit = list(dict.fromkeys(b for b, _ in printed if b != "review"))
-    header = ["行政复议", "行政诉讼", *(T4_LABEL[o] for b, o in printed[:5]), *(T4_LABEL[b] for b in lit),
-              *(T4_LABEL[o] for _, o in printed[5:])]
+    review = [T4_LABEL[o] for b, o in printed if b == "review"]
+    lit_outcomes = [T4_LABEL[o] for b, o in printed if b != "review"]
+    if printed[0][0] == "review":
+        header = ["行政复议", "行政诉讼", *review, *(T4_LABEL[b] for b in lit), *lit_outcomes]
+    else:  # 行政诉讼 printed left of 行政复议: row by row, its blocks' labels, then 行政复议's outcomes beside them
+        header = ["行政诉讼", "行政复议", *(T4_LABEL[b] for b in lit), *review, *lit_outcomes]
     first = next(i for i in range(start, len(lines)) if _NUMBER_LINE.match(lines[i]))  # the header's labels end
     k = 0
     while first + k < len(lines) and _NUMBER_LINE.match(lines[first + k]):

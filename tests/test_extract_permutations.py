@@ -22,6 +22,8 @@ def orders(draw):
     measures = TEMPLATE.proactive_layout(gold(report_id)["report"]["template"])[0]["measures"]
     t4 = t4_printed(draw(st.permutations(T4_OUTCOMES)), draw(st.permutations(LIT)),
                     {b: draw(st.permutations(T4_OUTCOMES)) for b in LIT})
+    if draw(st.booleans()):
+        t4 = t4[5:] + t4[:5]  # 行政诉讼 printed left of 行政复议
     return report_id, draw(st.permutations(T3_COLUMNS)), t4, draw(st.permutations(measures))
 
 

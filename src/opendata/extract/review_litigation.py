@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from opendata.extract.headers import Order, describe, label_hits
-from opendata.extract.locate import CJK, T4, T4_HEADER, Locator
+from opendata.extract.locate import CJK, T4, T4_FIRST, T4_HEADER, T4_SECOND, Locator, pattern
 from opendata.fold import key
 from opendata.extract.solved import to_cell
 from opendata.model import Cell, Piece
@@ -96,28 +96,49 @@ _BLOCKS = [b.code for b in _TABLE.codes("blocks")]
 _OUTCOMES = [o.code for o in _TABLE.codes("outcomes")]
 _KEYS = [(b, o) for b in _BLOCKS for o in _OUTCOMES]
 _LABELS = {c.code: c.zh for name in ("blocks", "outcomes") for c in _TABLE.codes(name)}
+_REVIEW, _LITIGATION = pattern(T4_FIRST), pattern(T4_SECOND)  # the header's top row: 行政复议 | 行政诉讼
 
 
 def cell_order(loc: Locator, start: int, end: int) -> Order:
     """The printed order of table 四's cells, from its header between `start` and the values at `end`. The shape
-    is the template's: 行政复议 | 行政诉讼 over 未经复议直接起诉 | 复议后起诉, each block over five outcomes, flattened
-    row by row; so the litigation blocks are in the order of their labels, and fifteen outcome labels are the three
-    blocks' outcomes, five by five, in the blocks' order. Fewer labels (a shattered header) are taken only where
-    they follow the template's order."""
+    is the template's: 行政复议 | 行政诉讼 (in either order) over 未经复议直接起诉 | 复议后起诉, each block over five
+    outcomes, flattened row by row; so the litigation blocks are in the order of their labels, and fifteen outcome
+    labels are 行政复议's outcomes then the litigation blocks', five by five. Fewer labels (a shattered header) are
+    taken only where they follow the template's order."""
+    review_first = _review_first(loc, start, end)
     lit = [code for _, code in label_hits(loc.text, start, end, _TABLE.codes("blocks")[1:])]
     outcome_hits = label_hits(loc.text, start, end, _TABLE.codes("outcomes"))
     outcomes = [code for _, code in outcome_hits]
-    blocks = [_BLOCKS[0], *(lit if sorted(lit) == sorted(_BLOCKS[1:]) else _BLOCKS[1:])]
-    if len(lit) > 2 or (len(lit) == 2 and len(set(lit)) == 1):
-        return Order(None, f"the header prints the litigation blocks as {' | '.join(_LABELS[c] for c in lit)}; "
-                           "which value is whose cannot be established")
+    if review_first is None or len(lit) > 2 or (len(lit) == 2 and len(set(lit)) == 1):
+        return Order(None, f"the header prints its blocks as {_top_labels(loc, start, end)}"
+                           f"{' | '.join(_LABELS[c] for c in lit)}; which value is whose cannot be established")
+    litigation = lit if sorted(lit) == sorted(_BLOCKS[1:]) else _BLOCKS[1:]
+    # Row by row, 行政复议's outcomes (the header's second row, beside the litigation blocks' labels) come first.
     groups = [outcomes[i:i + 5] for i in range(0, 15, 5)]
-    if len(outcomes) == 15 and all(sorted(g) == sorted(_OUTCOMES) for g in groups):
-        return Order(tuple(f"{b}.{o}" for b, g in zip(blocks, groups) for o in g), read=len(lit) == 2)
-    if _runs_in_order(outcomes):
-        return Order(tuple(f"{b}.{o}" for b in blocks for o in _OUTCOMES))
-    return Order(None, f"the header prints the outcomes as {describe(outcome_hits, _LABELS)}; "
-                       "which value is whose cannot be established")
+    if not (len(outcomes) == 15 and all(sorted(g) == sorted(_OUTCOMES) for g in groups)):
+        if not _runs_in_order(outcomes):
+            return Order(None, f"the header prints the outcomes as {describe(outcome_hits, _LABELS)}; "
+                               "which value is whose cannot be established")
+        groups = [_OUTCOMES] * 3
+    cells = dict(zip([_BLOCKS[0], *litigation], groups))
+    blocks = [_BLOCKS[0], *litigation] if review_first else [*litigation, _BLOCKS[0]]
+    return Order(tuple(f"{b}.{o}" for b in blocks for o in cells[b]), read=len(lit) == 2 and len(outcomes) == 15)
+
+
+def _review_first(loc: Locator, start: int, end: int) -> bool | None:
+    """Is 行政复议 printed left of 行政诉讼? Read from their last pair in the header (a section heading naming both,
+    "四、…行政复议、行政诉讼情况", may come first); None when they are not printed in pairs."""
+    review = [m.start() for m in _REVIEW.finditer(loc.text, start, end)]
+    litigation = [m.start() for m in _LITIGATION.finditer(loc.text, start, end)]
+    if not review or len(review) != len(litigation):
+        return None
+    return review[-1] < litigation[-1]
+
+
+def _top_labels(loc: Locator, start: int, end: int) -> str:
+    hits = sorted([(m.start(), T4_FIRST) for m in _REVIEW.finditer(loc.text, start, end)]
+                  + [(m.start(), T4_SECOND) for m in _LITIGATION.finditer(loc.text, start, end)])
+    return "".join(f"{label} | " for _, label in hits)
 
 
 def _runs_in_order(outcomes: list[str]) -> bool:
