@@ -91,3 +91,16 @@ def test_empty_lines_that_do_not_make_whole_rows_are_ignored(tmp_path):
     report_id = "2023_putian_cg_1"
     spaced = source(report_id).read_text(encoding="utf-8").replace("\n（", "\n\n（")
     assert_gold(_extract(write(tmp_path, f"{report_id}.txt", spaced), report_id), report_id)
+
+
+def test_header_without_its_header_labels_is_still_read(tmp_path):
+    """No 申请人情况 and no 勾稽 note: table 三 begins at its first row, and the column labels printed between the
+    section heading and that row are still its header (总计 printed first here)."""
+    report_id = "2024_sanming_1"
+    printed = ["total", *T3_COLUMNS[1:6], "natural_person"]
+    text = text_t3_permuted(source(report_id).read_text(encoding="utf-8"), printed, gold(report_id)["applications"])
+    lines = [line for line in text.split("\n") if line != "申请人情况" and "勾稽关系" not in line]
+    report = _extract(write(tmp_path, f"{report_id}.txt", "\n".join(lines)), report_id)
+    permuted = scored(report, report_id, rewritten=True)
+    assert permuted.nothing_wrong, permuted.details
+    assert permuted.exact >= 0.98 * scored(_extract(source(report_id), report_id), report_id, rewritten=True).exact

@@ -27,7 +27,8 @@ def read_applications(loc: Locator, start: int, end: int) -> tuple[str | None, l
         return None, []
     eqs = equations({T3: layout})
     spans = t3_labels(loc, TEMPLATE.application_rows(layout), layout, start, end)
-    order = applicant_order(loc, start, spans[0][0] if spans else end)
+    first_row = spans[0][0] if spans else end
+    order = applicant_order(loc, _header_start(loc, start) if first_row == start else start, first_row)
     if not order.known:
         loc.fail(T3, order.why)
         return layout, [Cell(T3, row.code, c.code, "unreadable", note=order.why)
@@ -73,6 +74,14 @@ _LABELS = {c.code: c.zh for c in _COLUMNS}
 # The group label over the five legal-person columns, and the 勾稽 note: text that is no column label.
 _GROUP = pattern(*(g["zh"] for g in TEMPLATE.table(T3).spec["column_groups"]))
 _NOTE = pattern(TEMPLATE.table(T3).spec["header_labels"][0])
+_SECTION = TEMPLATE.section("sec3_requests").pattern
+
+
+def _header_start(loc: Locator, start: int) -> int:
+    """Where table 三's header may begin: its region's start, or, when the region begins at its first row (no header
+    label found), the section heading printed just before it -- a header printed there is still read."""
+    heading = loc.find(_SECTION, max(0, start - 400), start)
+    return heading.end() if heading else start
 
 
 def applicant_order(loc: Locator, start: int, end: int) -> Order:
