@@ -133,3 +133,15 @@ def test_html_measures_in_another_order_read_by_their_labels(tmp_path, report_id
     permuted = scored(_extract(write(tmp_path, f"{report_id}.html", html), report_id), report_id)
     assert permuted.nothing_wrong, permuted.details
     assert permuted.exact == scored(_extract(source(report_id), report_id), report_id).exact
+
+
+def test_an_amount_printed_without_any_unit_is_read_in_wan_yuan_and_warned(tmp_path):
+    """采购总金额 with no unit in its header or its cell: the template's unit (万元) is assumed, and S6 says so."""
+    from opendata.pipeline import extract
+
+    text = source("2019_sanming_1").read_text(encoding="utf-8").replace("481714587.29元", "48171.458729", 1)
+    report = extract(write(tmp_path, "2019_sanming_1.txt", text), manifest_row("2019_sanming_1"))
+    cell = report.table_cells("proactive_disclosure")[PROCUREMENT]
+    assert (cell.status, cell.value) == ("reported", 48171.458729) and "no unit printed" in cell.note
+    s6 = {c.subject: c.result for c in report.checks if c.check_id == "S6"}
+    assert s6["proactive_disclosure.gov_central_procurement.procurement_total_amount_wan_yuan"] == "warn"

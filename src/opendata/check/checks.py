@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from opendata.extract.units import NO_UNIT
 from opendata.spec.identities import IDS, equations
 from opendata.model import Cell, CheckResult, Report
 from opendata.spec.template import TEMPLATE
@@ -155,8 +156,12 @@ def magnitudes(report: Report) -> Iterator[CheckResult]:
     value = {k: c.value for k, c in cells.items() if c.value is not None}
     amounts = [("admin_fees", "fee_amount_wan_yuan"), ("gov_central_procurement", "procurement_total_amount_wan_yuan")]
     for row, column in amounts:
-        if (row, column) in value:
-            yield _bound("S6", f"proactive_disclosure.{row}.{column}", value[row, column], limits[column], "万元")
+        subject = f"proactive_disclosure.{row}.{column}"
+        if (row, column) in value and cells[row, column].note == NO_UNIT:
+            yield CheckResult("S6", subject, "warn", None, value[row, column], f"{cells[row, column].raw!r} at "
+                              f"{cells[row, column].source_ref}: {NO_UNIT}, the template's unit")
+        elif (row, column) in value:
+            yield _bound("S6", subject, value[row, column], limits[column], "万元")
     total = value.get(("gov_central_procurement", "procurement_total_amount_wan_yuan"))
     projects = value.get(("gov_central_procurement", "procurement_project_count"))
     if total is not None and projects:

@@ -13,6 +13,8 @@ from opendata.spec.template import TEMPLATE
 AMOUNTS = TEMPLATE.spec["amounts"]
 PUBLISHED = AMOUNTS["unit"]
 FACTORS = {unit: Decimal(str(f)) for unit, f in AMOUNTS["factors"].items()}
+# The note of an amount printed with no unit, in a header without one: read in 万元 (S6 warns).
+NO_UNIT = f"no unit printed with the amount or its header: read in {PUBLISHED}"
 # What the solver converts itself: a number glued to 元 or 万元 ("251000元", "26769万元"), and a header in 元.
 _SOLVER_UNITS = ("元", PUBLISHED)
 # A unit in a header's brackets: "（元）", "（单位：千元）", "(单位:美元)" -- any word ending in 元.
@@ -54,9 +56,11 @@ def cell_units(text: str, pieces: list[Piece]) -> tuple[list[Piece], set[str]]:
 def apply_header_unit(cell: Cell, unit: str | None, own: set[str], decimal: bool) -> Cell:
     """A cell read under an amount header printing `unit`: converted to 万元 (unless the cell printed its own unit,
     or the solver converted 元), unreadable when the unit is unknown."""
-    if not decimal or unit is None or unit in _SOLVER_UNITS or cell.source_ref in own:
+    if not decimal or cell.status != "reported" or cell.source_ref in own:
         return cell
-    if cell.status != "reported":
+    if unit is None:  # published in the schema's unit, as the template doc says; the soft check S6 warns
+        return replace(cell, note=NO_UNIT) if cell.value else cell  # 0 is 0 in any unit
+    if unit in _SOLVER_UNITS:
         return cell
     if unit not in FACTORS:
         note = f"printed {cell.raw!r} under a header in {unit!r}, a unit not known (known: {', '.join(FACTORS)})"
