@@ -69,6 +69,7 @@ def test_fee_header_unit_is_read_and_converted(tmp_path, unit, value):
     cell = _with(tmp_path, "2023_putian_cg_1", ("（单位：万元）", f"（单位：{unit}）"))[FEE]
     assert cell.status == "reported"
     assert cell.value == pytest.approx(value, rel=1e-12)
+    assert ("converted to 万元" in cell.note) == (unit != "万元")
 
 
 def test_fee_header_in_an_unknown_unit_is_unreadable(tmp_path):
@@ -90,6 +91,7 @@ def test_procurement_cell_unit_is_read_and_converted(tmp_path, printed, value):
     assert cell.status == "reported"
     assert cell.value == pytest.approx(value, rel=1e-12)
     assert cell.raw.startswith(printed.split(".")[0])  # the source's text is kept
+    assert ("converted to 万元" in cell.note) == (not printed.endswith("万元"))  # and the conversion said
 
 
 def test_procurement_cell_in_an_unknown_unit_is_unreadable(tmp_path):

@@ -31,18 +31,17 @@ def header_unit(text: str, header: re.Match | None) -> str | None:
     return m.group(1) if m else None
 
 
-def cell_units(text: str, pieces: list[Piece]) -> tuple[list[Piece], set[str]]:
+def cell_units(text: str, pieces: list[Piece]) -> tuple[list[Piece], dict[str, str]]:
     """Pieces with a unit of their own the solver does not know (千元, 亿元 …) rewritten in 万元, pieces in a unit
-    not listed made unreadable (kept with their unit, which is no number); and the refs of every piece that
-    carries its own unit (a header's unit does not apply to them)."""
-    out, own = [], set()
+    not listed made unreadable (kept with their unit, which is no number); and the unit of every piece that
+    carries its own, by ref (a header's unit does not apply to them)."""
+    out, own = [], {}
     for p in pieces:
         m = _NUMBER_UNIT.match(text, p.at) if p.kind == "number" else None
         if m is None:
             out.append(p)
             continue
-        own.add(p.ref)
-        unit = m.group(1)
+        unit = own[p.ref] = m.group(1)
         number = p.text[:-len(unit)] if p.text.endswith(unit) else p.text
         if unit in _SOLVER_UNITS:
             out.append(p)
@@ -53,19 +52,26 @@ def cell_units(text: str, pieces: list[Piece]) -> tuple[list[Piece], set[str]]:
     return out, own
 
 
-def apply_header_unit(cell: Cell, unit: str | None, own: set[str], decimal: bool) -> Cell:
+def apply_header_unit(cell: Cell, unit: str | None, own: dict[str, str], decimal: bool) -> Cell:
     """A cell read under an amount header printing `unit`: converted to 万元 (unless the cell printed its own unit,
-    or the solver converted 元), unreadable when the unit is unknown."""
-    if not decimal or cell.status != "reported" or cell.source_ref in own:
+    or the solver converted 元), unreadable when the unit is unknown. A conversion is said in the cell's note."""
+    if not decimal or cell.status != "reported":
         return cell
+    if cell.source_ref in own:
+        return _converted(cell, own[cell.source_ref], cell.value) if own[cell.source_ref] != PUBLISHED else cell
     if unit is None:  # published in the schema's unit, as the template doc says; the soft check S6 warns
         return replace(cell, note=NO_UNIT) if cell.value else cell  # 0 is 0 in any unit
-    if unit in _SOLVER_UNITS:
+    if unit == PUBLISHED:
         return cell
     if unit not in FACTORS:
         note = f"printed {cell.raw!r} under a header in {unit!r}, a unit not known (known: {', '.join(FACTORS)})"
         return replace(cell, status="unreadable", value=None, note=note)
-    value = _number(Decimal(str(cell.value)) * FACTORS[unit])
+    if unit == "元":  # converted by the solver (a 元 header is its `yuan` column)
+        return _converted(cell, unit, cell.value)
+    return _converted(cell, unit, _number(Decimal(str(cell.value)) * FACTORS[unit]))
+
+
+def _converted(cell: Cell, unit: str, value: int | float) -> Cell:
     converted = replace(cell, value=value, note=f"printed {cell.raw!r} in {unit}; converted to {PUBLISHED}")
     if hasattr(converted, "reading"):
         converted.reading = "unit_converted"
