@@ -56,3 +56,14 @@ def test_a_table_printed_twice_in_one_report_stays_one_report():
     from opendata.pipeline import extract_reports
 
     assert [r.report_id for r in extract_reports(SEED)] == ["seed_luzhou_2020"]
+
+
+def test_a_manifest_row_for_the_file_does_not_override_each_reports_own_title(tmp_path):
+    from conftest import manifest_row
+    from opendata.pipeline import extract_reports
+
+    text = source("2024_sanming_1").read_text(encoding="utf-8") + "\n" + source("2023_putian_cg_1").read_text(
+        encoding="utf-8")
+    reports = extract_reports(write(tmp_path, "both.txt", text), manifest_row("2024_sanming_1"))
+    assert [r.meta.year for r in reports] == [2024, 2023]
+    assert reports[1].meta.agency == gold("2023_putian_cg_1")["report"]["agency"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from opendata.extract import manifest as manifest_mod
@@ -35,18 +35,27 @@ def extract(path: Path, manifest_row: manifest_mod.Row | None = None, report_id:
 def extract_reports(path: Path, manifest_row: manifest_mod.Row | None = None,
                     report_id: str | None = None) -> list[Report]:
     """Every report a file holds, aligned and checked: one, or `<id>-1`, `<id>-2`, … when several are printed one
-    after the other (the manifest row, which describes the file, applies to each)."""
+    after the other (the manifest row, which describes the file, then only fills what each report's title leaves
+    unknown)."""
     doc = read(path, TEMPLATE.markers)
     stream = Stream(doc)
     docs = report_documents(doc, stream)
     base = report_id or path.stem
     if len(docs) == 1:
-        return [_extract_document(doc, stream, manifest_row, base)]
-    return [_extract_document(d, Stream(d), manifest_row, f"{base}-{n}") for n, d in enumerate(docs, start=1)]
+        return [_extract_document(doc, stream, manifest_mod.apply(detect(doc, stream), manifest_row), base)]
+    given = manifest_mod.apply(ReportMeta(), manifest_row)
+    out = []
+    for n, d in enumerate(docs, start=1):
+        s = Stream(d)
+        meta = detect(d, s)
+        gaps = {k: v for k, v in vars(given).items() if v is not None and getattr(meta, k) is None}
+        meta = replace(meta, **gaps)
+        meta.provenance.update({k: "manifest" for k in gaps})
+        out.append(_extract_document(d, s, meta, f"{base}-{n}"))
+    return out
 
 
-def _extract_document(doc, stream: Stream, manifest_row: manifest_mod.Row | None, report_id: str) -> Report:
-    meta = manifest_mod.apply(detect(doc, stream), manifest_row)
+def _extract_document(doc, stream: Stream, meta: ReportMeta, report_id: str) -> Report:
     report = Report(report_id, doc, meta, "traditional" if stream.traditional else "simplified")
     align(report, stream)
     run_checks(report)
