@@ -104,3 +104,19 @@ def test_header_without_its_header_labels_is_still_read(tmp_path):
     permuted = scored(report, report_id, rewritten=True)
     assert permuted.nothing_wrong, permuted.details
     assert permuted.exact >= 0.98 * scored(_extract(source(report_id), report_id), report_id, rewritten=True).exact
+
+
+def test_group_label_first_leaves_a_permuted_header_unread(tmp_path):
+    """法人或其他组织 printed first, then 总计, the five sub-columns and 自然人 on one line (a PDF converter's order of
+    vertically centred cells): printed 总计 | sub-columns | 自然人 or 总计 | 自然人 | sub-columns cannot be told apart,
+    so nothing is published rather than a guess."""
+    report_id = "2024_sanming_1"
+    printed = ["total", *T3_COLUMNS[1:6], "natural_person"]
+    text = text_t3_permuted(source(report_id).read_text(encoding="utf-8"), printed, gold(report_id)["applications"])
+    lines = text.split("\n")
+    at = lines.index("申请人情况")
+    lines[at:at + 9] = ["申请人情况", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他",
+                        "自然人"]
+    report = _extract(write(tmp_path, f"{report_id}.txt", "\n".join(lines)), report_id)
+    assert scored(report, report_id, rewritten=True).nothing_wrong
+    assert {c.status for c in report.table_cells("applications").values()} == {"unreadable"}

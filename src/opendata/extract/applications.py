@@ -87,18 +87,21 @@ def _header_start(loc: Locator, start: int) -> int:
 def applicant_order(loc: Locator, start: int, end: int) -> Order:
     """The printed order of table 三's applicant columns, from the header between `start` and the first row label.
     The header's shape is the template's: a top row 自然人 | 法人或其他组织 | 总计 and a row of five sub-columns
-    under the group, flattened row by row (or with the group's label first, where a converter put the taller
-    cells after it). So the labels read in order S give the columns S[0], S[2:], S[1]; without the group label
-    only the template's own order is taken."""
+    under the group, flattened row by row, so the labels read in order S give the columns S[0], S[2:], S[1].
+    Where the group's label comes first or is not printed, the flattening cannot be told: only the template's own
+    order is taken."""
     hits = label_hits(loc.text, start, end, _COLUMNS, (_GROUP, _NOTE))
     found = [code for _, code in hits]
     group = loc.find(_GROUP, start, end)
     if sorted(found) == sorted(_TEMPLATE_ORDER):
         before_group = sum(pos < group.start() for pos, _ in hits) if group else None
-        if before_group in (0, 1):
-            return Order((found[0], *found[2:], found[1]), read=True)
-        if group is None and found == _TEMPLATE_ORDER:
-            return Order(tuple(found), read=True)
+        row_by_row = (found[0], *found[2:], found[1])
+        if before_group == 1:  # 自然人 | 法人或其他组织 | 总计, then the sub-columns: any order is read
+            return Order(row_by_row, read=True)
+        # The group's label first (a converter put the taller cells after it), or no group label: the two taller
+        # cells may be on the sub-columns' line or on their own, so only the template's order can be told.
+        if found == _TEMPLATE_ORDER or (group and list(row_by_row) == _TEMPLATE_ORDER):
+            return Order(tuple(_TEMPLATE_ORDER), read=True)
     first_seen = list(dict.fromkeys(found))  # a label printed twice (a header repeated after a page break)
     tops = [c for c in first_seen if not TEMPLATE.table(T3).code("columns", c).parent]
     subs = [c for c in first_seen if c not in tops]
