@@ -20,10 +20,13 @@ LIT = ["litigation_direct", "litigation_after_review"]
 def orders(draw):
     report_id = draw(st.sampled_from(REPORTS))
     measures = TEMPLATE.proactive_layout(gold(report_id)["report"]["template"])[0]["measures"]
-    t4 = t4_printed(draw(st.permutations(T4_OUTCOMES)), draw(st.permutations(LIT)),
-                    {b: draw(st.permutations(T4_OUTCOMES)) for b in LIT})
-    if draw(st.booleans()):
-        t4 = t4[5:] + t4[:5]  # 行政诉讼 printed left of 行政复议
+    if draw(st.booleans()):  # 行政诉讼 printed left of 行政复议, every block's outcomes alike (else unreadable)
+        outcomes = draw(st.permutations(T4_OUTCOMES))
+        t4 = t4_printed(outcomes, draw(st.permutations(LIT)), {b: outcomes for b in LIT})
+        t4 = t4[5:] + t4[:5]
+    else:
+        t4 = t4_printed(draw(st.permutations(T4_OUTCOMES)), draw(st.permutations(LIT)),
+                        {b: draw(st.permutations(T4_OUTCOMES)) for b in LIT})
     return report_id, draw(st.permutations(T3_COLUMNS)), t4, draw(st.permutations(measures))
 
 

@@ -56,3 +56,16 @@ def test_outcomes_contradicting_the_template_without_every_label_are_unreadable(
     cells = report.table_cells("review_litigation").values()
     assert cells and all(c.status == "unreadable" for c in cells)
     assert any("outcomes" in e and "尚未审结 | 结果维持" in e for e in report.errors)
+
+
+def test_litigation_first_with_blocks_printing_outcomes_differently_is_unreadable(tmp_path):
+    """行政诉讼 left of 行政复议 and the blocks' outcomes in different orders: which five outcome labels are 行政复议's
+    depends on how the header was flattened, so nothing is published rather than a guess."""
+    report_id = "2024_sanming_1"
+    printed = [(b, o) for b, outcomes in ((LIT[0], SHUFFLED), (LIT[1], T4_OUTCOMES)) for o in outcomes] + [
+        ("review", o) for o in T4_OUTCOMES]
+    text = text_t4_permuted(source(report_id).read_text(encoding="utf-8"), printed, gold(report_id)["review_litigation"])
+    report = _extract(write(tmp_path, f"{report_id}.txt", text), report_id)
+    assert scored(report, report_id, rewritten=True).nothing_wrong
+    assert {c.status for c in report.table_cells("review_litigation").values()} == {"unreadable"}
+    assert any("行政诉讼 before 行政复议" in e for e in report.errors)

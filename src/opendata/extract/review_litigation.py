@@ -120,6 +120,11 @@ def cell_order(loc: Locator, start: int, end: int) -> Order:
             return Order(None, f"the header prints the outcomes as {describe(outcome_hits, _LABELS)}; "
                                "which value is whose cannot be established")
         groups = [_OUTCOMES] * 3
+    if not review_first and len({tuple(g) for g in groups}) > 1:
+        # 行政复议 on the right: its outcomes are the first five row by row, the last five where a converter put its
+        # taller cells on the last line -- told apart only when every block prints its outcomes alike.
+        return Order(None, f"the header prints 行政诉讼 before 行政复议 and the blocks' outcomes in different orders "
+                           f"({describe(outcome_hits, _LABELS)}); which value is whose cannot be established")
     cells = dict(zip([_BLOCKS[0], *litigation], groups))
     blocks = [_BLOCKS[0], *litigation] if review_first else [*litigation, _BLOCKS[0]]
     return Order(tuple(f"{b}.{o}" for b in blocks for o in cells[b]), read=len(lit) == 2 and len(outcomes) == 15)
