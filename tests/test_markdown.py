@@ -462,7 +462,9 @@ def test_rows_without_labels_are_read_only_where_certain(rep, data):
     k = data.draw(st.sampled_from([1, 2]))
     first = data.draw(st.integers(1, len(codes) - k - 1))
     unlabelled = codes[first:first + k]
-    assume("other_no_correction" not in unlabelled)  # its label is what tells the 2021 layout from the 2019 one
+    # The labels that tell the layouts apart: other_no_correction's the 2021 one, other_handling's (a value row) the
+    # 2019 one; without them the table's layout is unknown and the table unreadable (test_extract_applications).
+    assume("other_no_correction" not in unlabelled and (rep.layout != "2019" or "other_handling" not in unlabelled))
     report = _extract_markdown(render_markdown(rep, unlabelled=frozenset(unlabelled)))
     cells = {(c.table, c.row, c.column): c for c in report.cells}
     columns = [c.code for c in _template().table(T3).codes("columns")]
