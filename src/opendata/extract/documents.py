@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from opendata.extract.locate import T2_CAPTIONS, T4_HEADER, pattern
 from opendata.extract.stream import Stream
+from opendata.fold import fold
 from opendata.model import Document
 from opendata.spec.template import TEMPLATE
 
@@ -53,7 +54,9 @@ def _report_start(stream: Stream, after: int, caption: int) -> int:
     line."""
     first = stream.token_at(after) + 1
     last = stream.token_at(caption)
-    titles = [i for i in range(first, last + 1) if _TITLE.search(stream.lines[i]) and len(stream.lines[i]) <= 80]
+    # The raw tokens, not the stream's lines: the stream blanks a title printed more than once as a running header.
+    lines = {i: fold(stream.doc.tokens[i].text) for i in range(first, last + 1)}
+    titles = [i for i, line in lines.items() if _TITLE.search(line) and len(line) <= 80]
     if titles:
         return titles[0]
     heading = [m.start() for m in _FIRST_SECTION.finditer(stream.text, stream.starts[first], caption)]
