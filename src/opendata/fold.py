@@ -55,6 +55,8 @@ def fold_lines(texts: list[str], traditional: bool = False) -> list[str]:
     """Each text folded as `fold` does, to one line, in one pass (one OpenCC call for all: line breaks survive the
     conversion), but neither stripped nor with its carriage returns made spaces, so a text keeps its length
     wherever folding keeps every character's."""
+    if not texts:
+        return []  # an empty document ("".split would give one line)
     joined = "\n".join(t.replace("\r", "").replace("\n", " ") for t in texts)
     if traditional:
         joined = to_simplified(joined)

@@ -120,14 +120,28 @@ def extract_batch(paths: Iterable[Path], manifest: Path | None = None) -> Batch:
 def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None) -> Batch:
     """Extract every report under `paths` and publish those read to `out` (atomically; nothing is written when no
     report could be read). The batch says what was read and what went wrong."""
+    from opendata.publish.target import check_out
     from opendata.publish.writers import publish
 
+    check_out(out)  # refuse a folder that is not ours before any work, not after
     paths = list(paths)
     manifest = manifest or default_manifest(paths)
     batch = extract_batch(paths, manifest)
     if batch.reports:
-        publish(batch.reports, out)
+        publish(batch.reports, out, source_root(paths))
     return batch
+
+
+def source_root(paths: list[Path]) -> Path:
+    """What the published source paths are relative to (never an absolute local path): the working folder when
+    every input lies under it, else the folder the inputs share (the folder given, or a file's own folder)."""
+    import os
+
+    cwd = Path.cwd().resolve()
+    folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    if all(f.is_relative_to(cwd) for f in folders):
+        return cwd
+    return Path(os.path.commonpath(folders))
 
 
 __all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "build_package", "extract_batch", "source_files"]

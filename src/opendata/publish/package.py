@@ -22,7 +22,12 @@ def package_resources(package: Path) -> dict[str, Path]:
     """Resource name -> Parquet file, from the package's datapackage.json."""
     descriptor = descriptor_path(package)
     meta = json.loads(descriptor.read_text(encoding="utf-8"))
-    return {
-        r["name"].removesuffix("-parquet"): (descriptor.parent / r["path"]).resolve()
+    root = descriptor.parent.resolve()
+    files = {
+        r["name"].removesuffix("-parquet"): (root / r["path"]).resolve()
         for r in meta["resources"] if r.get("format") == "parquet"
     }
+    for name, path in files.items():  # a descriptor must not point a reader at files outside its package
+        if not path.is_relative_to(root):
+            raise PackageError(f"{descriptor}: resource {name!r} points outside the package ({path})")
+    return files

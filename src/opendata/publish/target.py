@@ -33,9 +33,13 @@ class TargetError(ValueError):
 
 
 def marker() -> dict:
-    from opendata import __version__
+    from importlib.metadata import PackageNotFoundError, version
 
-    return {MARKER_KEY: {"generator": f"opendata {__version__}"}}
+    try:
+        generator = f"opendata {version('opendata')}"
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        generator = "opendata"
+    return {MARKER_KEY: {"generator": generator}}
 
 
 def _note(message: str) -> None:
