@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,10 +86,21 @@ def publishable(report: Report) -> str | None:
     path = report.document.path
     if not report.cells:
         return "; ".join(report.errors) or f"{path}: no table of the template found"
+    pattern = _report_id_pattern()
+    if not re.fullmatch(pattern, report.report_id):
+        return (f"{path}: report id {report.report_id!r} (the file name) does not match {pattern}; rename the "
+                "file (letters, digits, _ . - only)")
     if report.meta.year is None:
         return (f"{path}: the report year could not be read (title, statistics period, table headings, signature, "
                 "URL, file name); give it in a manifest row (file,year)")
     return None
+
+
+def _report_id_pattern() -> str:
+    from opendata.spec.schemas import table_schema
+
+    field = next(f for f in table_schema("reports")["fields"] if f["name"] == "report_id")
+    return field["constraints"]["pattern"]
 
 
 @dataclass
@@ -107,9 +119,14 @@ def extract_batch(paths: Iterable[Path], manifest: Path | None = None) -> Batch:
     from opendata.check.checks import same_report
 
     batch = Batch([], [], manifest)
+    by_id: dict[str, Report] = {}
     for item in extract_all(paths, manifest):
+        if isinstance(item, Report) and item.report_id in by_id:  # ids are the package's keys: one file each
+            item = Failure(item.document.path, f"{item.document.path}: report id {item.report_id!r} is taken by "
+                                               f"{by_id[item.report_id].document.path}; rename one of the files")
         (batch.failures if isinstance(item, Failure) else batch.reports).append(item)
-    by_id = {r.report_id: r for r in batch.reports}
+        if isinstance(item, Report):
+            by_id[item.report_id] = item
     for r in batch.reports:
         original = by_id.get(r.meta.duplicate_of or "")
         if original is not None:

@@ -123,19 +123,21 @@ def run(package: Path, sql: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[list
     try:
         return worker.result(timeout)
     finally:
-        if not worker.is_alive():
+        if worker.done.is_set():  # else DuckDB is still stopping: the process ends without waiting for it
             con.close()
 
 
 class _Worker(threading.Thread):
     """Runs the statements on a thread of its own, so the main thread stays free to take Ctrl-C (a signal is only
-    handled between Python bytecodes, never while DuckDB computes) and to enforce the timeout."""
+    handled between Python bytecodes, never while DuckDB computes) and to enforce the timeout. The main thread
+    waits on an Event, not on join(): a join interrupted by Ctrl-C can mark a running thread as stopped."""
 
     def __init__(self, con, statements: list) -> None:
         super().__init__(daemon=True)
         self.con, self.statements = con, statements
         self.value: tuple[list[str], list[tuple]] | None = None
         self.error: BaseException | None = None
+        self.done = threading.Event()
 
     def run(self) -> None:
         try:
@@ -145,6 +147,8 @@ class _Worker(threading.Thread):
             self.value = (columns, cursor.fetchall() if columns else [])
         except BaseException as exc:  # handed to the main thread
             self.error = exc
+        finally:
+            self.done.set()
 
     def result(self, timeout: float) -> tuple[list[str], list[tuple]]:
         import duckdb
@@ -152,9 +156,8 @@ class _Worker(threading.Thread):
         self.start()
         deadline = time.monotonic() + timeout
         try:
-            while self.is_alive():
-                self.join(0.05)
-                if self.is_alive() and time.monotonic() > deadline:
+            while not self.done.wait(0.05):
+                if time.monotonic() > deadline:
                     self._stop_query()
                     raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped (--timeout)")
         except KeyboardInterrupt:
@@ -168,4 +171,4 @@ class _Worker(threading.Thread):
 
     def _stop_query(self) -> None:
         self.con.interrupt()
-        self.join(1.0)
+        self.done.wait(1.0)
