@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, gold
 
 runner = CliRunner()
 
@@ -286,3 +286,135 @@ def test_exit_codes_are_documented_in_help():
     assert "130 interrupted" in r.stdout and "2 usage" in r.stdout
     assert "130 interrupted" in invoke("build", "--help").stdout
     assert invoke("query").exit_code == 2  # usage error: the SQL is missing
+
+
+# 7. what a killed build leaves, and concurrent builds ------------------------------------------------------------
+def test_a_kill_between_the_two_renames_is_repaired_by_the_next_build(package, tmp_path):
+    """The two-rename fallback killed after `out` was moved aside: no package at `out`, its copy in `out.old-*`,
+    a half-written `out.tmp-*` beside it. The next build puts the old package back first, then replaces it."""
+    kept = tmp_path / "pkg.old-4242-0a0b0c0d"
+    package.rename(kept)
+    half = tmp_path / "pkg.tmp-4242-deadbeef"
+    (half / "data").mkdir(parents=True)
+    (half / "data" / "reports.csv").write_text("report_id\n", encoding="utf-8")
+    from opendata.publish.target import recover
+
+    notes: list[str] = []
+    recover(package, notes.append)
+    assert (package / "datapackage.json").is_file() and invoke("validate", package).exit_code == 0
+    assert any("restored" in n and kept.name in n for n in notes)
+    assert any("removed" in n and half.name in n for n in notes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
+def test_a_build_cleans_stale_working_folders_and_says_so(package, tmp_path):
+    stale_old = tmp_path / "pkg.old-1-00000000"
+    shutil.copytree(package, stale_old)  # the swap finished but its old copy was not yet removed
+    foreign = tmp_path / "pkg.tmp-mine"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("not ours", encoding="utf-8")
+    r = invoke("build", SEED, "--out", package)
+    assert r.exit_code == 0, r.stderr
+    assert f"removed {stale_old}" in r.stderr and f"left {foreign} alone" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg", "pkg.tmp-mine"]
+    assert (foreign / "thesis.tex").read_text(encoding="utf-8") == "not ours"
+
+
+def test_the_swap_leaves_no_moment_without_a_package(package, tmp_path):
+    """On Linux the swap is one renameat2(RENAME_EXCHANGE): `out` is always a complete package."""
+    from opendata.publish.target import _exchange, swap
+
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "datapackage.json").write_text("{}", encoding="utf-8")
+    old_descriptor = (package / "datapackage.json").read_bytes()
+    if not _exchange(new, package):
+        pytest.skip("no atomic exchange on this system: the two-rename fallback and recovery apply")
+    assert (package / "datapackage.json").read_text(encoding="utf-8") == "{}"
+    assert (new / "datapackage.json").read_bytes() == old_descriptor
+    swap(new, package)  # and back, through the public function
+    assert (package / "datapackage.json").read_bytes() == old_descriptor and not new.exists()
+
+
+def test_a_second_build_waits_for_the_lock_then_fails_clearly(package):
+    from opendata.publish.target import TargetError, locked, staged
+
+    with locked(package):
+        with pytest.raises(TargetError, match="another build is writing this package.*held by process"):
+            with staged(package, wait=0.3):
+                pass
+    with staged(package, check=None) as tmp:  # the lock is free again, and its file gone
+        shutil.copytree(package, tmp, dirs_exist_ok=True)
+    assert not (package.parent / ".pkg.lock").exists()
+
+
+def test_two_concurrent_builds_leave_one_valid_package(tmp_path):
+    out = tmp_path / "pkg"
+    procs = [subprocess.Popen([sys.executable, "-m", "opendata.cli", "build", str(SEED), "--out", str(out)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    for code, stderr in results:
+        assert "Traceback" not in stderr
+        assert code == 0 or (code == 1 and "another build is writing this package" in stderr), stderr
+    assert any(code == 0 for code, _ in results)
+    assert invoke("validate", out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
+# 8. a CSV edited behind the Parquet file's back ----------------------------------------------------------------------
+def test_validate_catches_a_csv_that_disagrees_with_its_parquet_copy(package):
+    csv = package / "data" / "applications.csv"
+    lines = csv.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    at = next(i for i, line in enumerate(lines) if line.startswith("seed_luzhou_2020,granted,natural_person,"))
+    cells = lines[at].split(",")
+    cells[header.index("value")] = "999"
+    lines[at] = ",".join(cells)
+    csv.write_text("\n".join(lines), encoding="utf-8")
+    d = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    entry = next(r for r in d["resources"] if r["name"] == "applications")
+    data = csv.read_bytes()  # re-hashed, so Frictionless's integrity check alone passes
+    entry.update(hash=f"sha256:{hashlib.sha256(data).hexdigest()}", bytes=len(data))
+    (package / "datapackage.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    r = invoke("validate", package)
+    assert r.exit_code == 1
+    printed = gold("seed_luzhou_2020")["applications"]["granted"]["natural_person"]
+    assert f"applications.csv: row {at + 1}, field value: 999 in the CSV, {printed} in the Parquet copy" in r.stderr
+    # the CSV's own numbers are checked against the identities too
+    assert "MISMATCH H3 in seed_luzhou_2020: applications.granted: recomputed fail" in r.stderr
+    assert "(from the CSV)" in r.stderr
+
+
+# 9. modes and source paths --------------------------------------------------------------------------------------------
+def test_built_folders_get_ordinary_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "pkg"
+        assert invoke("build", SEED, "--out", out).exit_code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o755
+    assert (out / "data").stat().st_mode & 0o777 == 0o755
+    assert (out / "data" / "reports.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_source_path_is_never_an_absolute_local_path(tmp_path):
+    import pyarrow.parquet as pq
+
+    inputs = tmp_path / "inputs" / "2020"
+    inputs.mkdir(parents=True)
+    shutil.copy(SEED, inputs / "seed.txt")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # building from a folder that does not hold the inputs: paths relative to the input folder given
+    r = cli("build", tmp_path / "inputs", "--out", tmp_path / "pkg", cwd=elsewhere)
+    assert r.returncode == 0, r.stderr
+    reports = pq.read_table(tmp_path / "pkg" / "data" / "reports.parquet").to_pylist()
+    assert [r["source_path"] for r in reports] == ["2020/seed.txt"]
+    refs = pq.read_table(tmp_path / "pkg" / "data" / "applications.parquet").column("source_ref").to_pylist()
+    assert all(ref.startswith("2020/seed.txt#") for ref in refs)
+    # building from a folder that holds them: paths relative to it
+    r = cli("build", inputs / "seed.txt", "--out", tmp_path / "pkg", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert pq.read_table(tmp_path / "pkg" / "data" / "reports.parquet").column("source_path").to_pylist() == [
+        "inputs/2020/seed.txt"]
