@@ -58,8 +58,9 @@ def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator
         except manifest_mod.ManifestError as exc:
             yield Failure(path, str(exc))
             continue
-        except Exception as exc:  # one bad file must not stop the batch; the error names the file
-            yield Failure(path, f"{path}: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # one bad file must not stop the batch; the error names the file (once)
+            message = str(exc) if str(path) in str(exc) else f"{path}: {type(exc).__name__}: {exc}"
+            yield Failure(path, message)
             continue
         problem = publishable(report)
         yield Failure(path, problem) if problem else report
@@ -85,7 +86,8 @@ def publishable(report: Report) -> str | None:
     """Why a report cannot be published at all (None when it can): no table found, or no year to file it under."""
     path = report.document.path
     if not report.cells:
-        return "; ".join(report.errors) or f"{path}: no table of the template found"
+        found = "; ".join(e.removeprefix(f"{path}: ") for e in report.errors)
+        return f"{path}: no table of the template found" + (f" ({found})" if found else "")
     pattern = _report_id_pattern()
     if not re.fullmatch(pattern, report.report_id):
         return (f"{path}: report id {report.report_id!r} (the file name) does not match {pattern}; rename the "
