@@ -265,3 +265,23 @@ def test_build_publishes_the_good_report_beside_fuzzed_ones(tmp_path):
     published = set(pq.read_table(out / "data" / "reports.parquet").column("report_id").to_pylist())
     assert "seed" in published and published <= {"seed"} | {Path(n).stem for n in fuzzed}
     assert CliRunner().invoke(app, ["validate", str(out)]).exit_code == 0
+
+
+# Crashes the fuzz found, kept as regression tests -------------------------------------------------------------------
+def test_a_nul_byte_in_traditional_text_keeps_every_line():
+    """A flipped byte made a text file decode as traditional script with a NUL in it; OpenCC ended the text at the
+    NUL, so folding lost lines ("folding must keep one line per text")."""
+    from opendata.fold import fold_lines
+
+    assert fold_lines(["\x00abc", "def"], traditional=True) == [" abc", "def"]
+    assert fold_lines([], traditional=True) == []
+
+
+def test_deeply_nested_tables_are_refused_quickly(tmp_path):
+    """300 nested tables took minutes (the reading cost grows with the cube of the nesting)."""
+    from opendata.read import ReadError, read
+
+    page = tmp_path / "deep.html"
+    page.write_bytes(nest(seeds(".html")[0], ".html", 300))
+    with pytest.raises(ReadError, match=r"deep\.html: .*tables nested 300 deep"):
+        read(page)
