@@ -48,11 +48,15 @@ def connect(package: Path):
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET lock_configuration = true")
-    for name, path in files.items():
-        con.execute(f"CREATE VIEW {_identifier(name)} AS SELECT * FROM read_parquet({_literal(path)})")
     from opendata.query.views import create_views
 
-    create_views(con)
+    try:
+        for name, path in files.items():
+            con.execute(f"CREATE VIEW {_identifier(name)} AS SELECT * FROM read_parquet({_literal(path)})")
+        create_views(con)
+    except duckdb.Error as exc:  # a missing or damaged Parquet file, or a package without our resources
+        con.close()
+        raise QueryError(f"{descriptor_path(package)}: cannot be queried: {str(exc).strip().splitlines()[0]}") from None
     return con
 
 
