@@ -285,3 +285,18 @@ def test_deeply_nested_tables_are_refused_quickly(tmp_path):
     page.write_bytes(nest(seeds(".html")[0], ".html", 300))
     with pytest.raises(ReadError, match=r"deep\.html: .*tables nested 30[01] deep"):  # 300 plus the page's own table
         read(page)
+
+
+def test_a_run_of_thousands_of_digits_is_unreadable_not_a_crash(tmp_path):
+    """A huge line of 9s inside table 三 made int() refuse 4,301 digits, and a 400-digit value overflowed float()
+    in the checks; no count in a report has more than 15 digits, so such a run is no number."""
+    from opendata.pipeline import extract
+
+    seed = SEED.read_text(encoding="utf-8")
+    at = seed.index("352")  # the first value of table 三 (natural persons' new requests)
+    path = tmp_path / "digits.txt"
+    path.write_text(seed[:at] + "9" * 5000 + seed[at + 3:], encoding="utf-8")
+    report = extract(path)
+    cell = next(c for c in report.cells if c.key == "applications.new_requests.natural_person")
+    assert cell.status == "unreadable" and cell.value is None
+    assert all(c.value is None or abs(c.value) < 10**15 for c in report.cells)
