@@ -7,7 +7,8 @@ memory bounded (peak RSS checked). A short run is part of the default suite; the
 
     OPENDATA_FUZZ_EXAMPLES=2000 OPENDATA_FUZZ_REPORT=fuzz.jsonl .venv/bin/python -m pytest tests/test_fuzz.py -m slow
 
-runs that many inputs per reader and appends one line of figures per reader to the report file.
+runs that many inputs per reader and appends one line of figures per reader to the report file
+(OPENDATA_FUZZ_CRASH_DIR=DIR keeps the input and the stacks of a run that dies).
 """
 
 from __future__ import annotations
@@ -168,6 +169,18 @@ def mutated(draw, suffix: str) -> bytes:
 
 # The property ---------------------------------------------------------------------------------------------------------
 FIGURES: Counter = Counter()
+CRASH_DIR = os.environ.get("OPENDATA_FUZZ_CRASH_DIR")  # long runs: inputs and stack dumps of a crash are kept here
+
+
+@cache
+def _crash_log():
+    import sys
+
+    if not CRASH_DIR:
+        return sys.stderr
+    log = open(Path(CRASH_DIR) / f"crash-{os.getpid()}.log", "w")  # noqa: SIM115 (open for the whole run)
+    faulthandler.enable(file=log)  # a segmentation fault is logged too
+    return log
 
 
 def outcome(data: bytes, suffix: str) -> str:
@@ -175,10 +188,11 @@ def outcome(data: bytes, suffix: str) -> str:
     from opendata.pipeline import extract
     from opendata.read import ReadError
 
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(dir=CRASH_DIR) as folder:  # in CRASH_DIR, a crash leaves its input behind
         path = Path(folder) / f"fuzzed{suffix}"
         path.write_bytes(data)
-        faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)  # a hang ends the run with every stack printed
+        # a hang ends the run with every stack printed (to the crash log, when there is one)
+        faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=_crash_log())
         started = time.perf_counter()
         try:
             report = extract(path)
