@@ -220,6 +220,7 @@ def test_timeout_stops_a_long_query(package):
     assert r.exit_code == 1 and "longer than 0.5 s" in r.stderr and "--timeout" in r.stderr
 
 
+@pytest.mark.slow  # child processes that build or query
 def test_ctrl_c_interrupts_a_long_query_and_exits_130_without_a_traceback(package):
     proc = subprocess.Popen([sys.executable, "-m", "opendata.cli", "query", LONG_QUERY, "-p", str(package)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -348,6 +349,7 @@ def test_a_second_build_waits_for_the_lock_then_fails_clearly(package):
     assert not (package.parent / ".pkg.lock").exists()
 
 
+@pytest.mark.slow  # child processes that build or query
 def test_two_concurrent_builds_leave_one_valid_package(tmp_path):
     out = tmp_path / "pkg"
     procs = [subprocess.Popen([sys.executable, "-m", "opendata.cli", "build", str(SEED), "--out", str(out)],
@@ -398,6 +400,7 @@ def test_built_folders_get_ordinary_permissions(tmp_path):
     assert (out / "data" / "reports.csv").stat().st_mode & 0o777 == 0o644
 
 
+@pytest.mark.slow  # child processes that build or query
 def test_source_path_is_never_an_absolute_local_path(tmp_path):
     import pyarrow.parquet as pq
 
