@@ -224,7 +224,7 @@ def test_timeout_stops_a_long_query(package):
 def test_ctrl_c_interrupts_a_long_query_and_exits_130_without_a_traceback(package):
     proc = subprocess.Popen([sys.executable, "-m", "opendata.cli", "query", LONG_QUERY, "-p", str(package)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    time.sleep(3)  # the query is running (imports and connect take about a second)
+    time.sleep(5)  # the query is running (imports and connect take about a second, more on a loaded machine)
     proc.send_signal(signal.SIGINT)
     try:
         _, stderr = proc.communicate(timeout=60)  # the query alone would run for hours: this bounds a hang only

@@ -175,4 +175,4 @@ class _Worker(threading.Thread):
 
     def _stop_query(self) -> None:
         self.con.interrupt()
-        self.done.wait(1.0)
+        self.done.wait(5.0)  # DuckDB stops within milliseconds; a loaded machine may take longer
