@@ -286,7 +286,7 @@ def test_exit_codes_are_documented_in_help():
     r = invoke("--help")
     assert "130 interrupted" in r.stdout and "2 usage" in r.stdout
     assert "130 interrupted" in invoke("build", "--help").stdout
-    assert invoke("query").exit_code == 2  # usage error: the SQL is missing
+    assert invoke("build", "--no-such-option").exit_code == 2  # usage error
 
 
 # 7. what a killed build leaves, and concurrent builds ------------------------------------------------------------
