@@ -179,12 +179,9 @@ def validate(
         _err(f"{engine.value}: {e}")
     for rid, c in result.declared_failures:
         _err(f"declared {c.check_id} failure in {rid}: {c.subject}: {c.message}")
-    for difference in result.copy_differences:
-        _err(f"COPIES DIFFER: {difference}")
-    for source, mismatches in (("", result.mismatches), (" (from the CSV)", result.csv_mismatches)):
-        for rid, c, published in mismatches:
-            _err(f"MISMATCH {c.check_id} in {rid}: {c.subject}: recomputed {c.result}, the package publishes "
-                 f"{published or 'no result'}{source}: {c.message}")
+    for rid, c, published in result.mismatches:
+        _err(f"MISMATCH {c.check_id} in {rid}: {c.subject}: recomputed {c.result}, the package publishes "
+             f"{published or 'no result'}: {c.message}")
     passed = sum(1 for _, c in result.identity_results if c.result == "pass")
     used = sum(1 for _, c in result.identity_results if c.result == "used_to_read")
     _err(f"{engine.value}: {'valid' if result.frictionless_valid else 'INVALID'}; identities: {passed} pass, {used} used to read, "
