@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -10,9 +11,49 @@ import typer
 
 from opendata.query.output import Format, FormatOption, OutputOption, render
 
-app = typer.Typer(
+EXIT_CODES = "Exit codes: 0 done; 1 input or data error (named on one line); 2 usage error; 130 interrupted."
+
+
+def _guarded(command):
+    """Every command: Ctrl-C exits 130 without a traceback, a file-system error is one line naming the path."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            _err("interrupted")
+            raise typer.Exit(130) from None
+        except OSError as exc:
+            _err(f"error: {_os_error(exc)}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _os_error(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
+def _with_file(path: Path, message: str) -> str:
+    """`message` prefixed with the file it is about, unless it names the file already."""
+    return message if str(path) in message else f"{path}: {message}"
+
+
+class _App(typer.Typer):
+    """Typer whose commands are all `_guarded` and list the exit codes in their help."""
+
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("epilog", EXIT_CODES)
+        register = super().command(*args, **kwargs)
+        return lambda f: register(_guarded(f))
+
+
+app = _App(
     help="Turn government information-disclosure annual reports (政府信息公开工作年度报告) into a validated "
     "data package, and query it with SQL.",
+    epilog=EXIT_CODES,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -45,18 +86,23 @@ def main(
 @app.command()
 def build(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Report files or folders (default: sources/).")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Package folder to write (replaced atomically).")] = DEFAULT_PACKAGE,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Package folder to write: a new or empty folder, or a package opendata wrote (replaced atomically; anything else is refused).")] = DEFAULT_PACKAGE,
     manifest: Annotated[Optional[Path], typer.Option(help="Manifest CSV (default: manifest.csv in the one folder given, e.g. sources/).")] = None,
-    strict: Annotated[bool, typer.Option(help="Exit 2 when a report had reading errors.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when a report had reading errors.")] = False,
 ) -> None:
     """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
     from opendata.pipeline import build_package, manifest_note
     from opendata.extract.manifest import ManifestError
+    from opendata.publish.target import TargetError
+    from opendata.publish.validate import InvalidPackage
     from opendata.publish.writers import PublishError
 
     try:
         batch = build_package(paths or [Path("sources")], out, manifest)
-    except (ManifestError, PublishError) as exc:
+    except TargetError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from None
+    except (ManifestError, PublishError, InvalidPackage) as exc:
         _err(f"error: {exc}; {out}/ was left as it was")
         raise typer.Exit(1) from None
     _err(manifest_note(paths or [Path("sources")], batch.manifest))
@@ -69,7 +115,7 @@ def build(
     _err(f"published {len(batch.reports)} reports to {out}/ ({failed} failed checks, "
          f"{len(batch.reading_errors)} reading errors)")
     if strict and batch.reading_errors:
-        raise typer.Exit(2)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -85,9 +131,11 @@ def extract(
 
     try:
         report = extract_report(file)
-    except Exception as exc:
-        _err(f"error: {file}: {exc}")
-        raise typer.Exit(1)
+    except OSError:
+        raise  # one line naming the path (_guarded)
+    except Exception as exc:  # a reader's or the aligner's error: the file cannot be read as a report
+        _err(f"error: {_with_file(file, str(exc))}")
+        raise typer.Exit(1) from None
     m = report.meta
     _err(f"{file}: {m.year} {m.region_name or '?'} ({m.region_code or '?'}) {m.agency or '?'} "
          f"scope={m.scope} level={m.level} template={report.template} script={report.script}")
@@ -103,6 +151,8 @@ def extract(
     else:
         rows = [(c.table, c.row, c.column, c.value, c.status, c.reading, c.raw, c.source_ref) for c in report.cells]
         render(["table", "row", "column", "value", "status", "reading", "raw", "source_ref"], rows, fmt, path=output)
+    if report.errors:  # a table or row of the template was not found: what was read is shown, but it is an error
+        raise typer.Exit(1)
 
 
 class Engine(str, Enum):
@@ -147,8 +197,10 @@ def query(
     package: PackageOption = DEFAULT_PACKAGE,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
+    timeout: Annotated[float, typer.Option(help="Stop the query after SECONDS (Ctrl-C stops it at once).", metavar="SECONDS", min=0.001)] = 600.0,
 ) -> None:
-    """Run read-only SQL (DuckDB) over the package's Parquet files, in place.
+    """Run read-only SQL (DuckDB) over the package's Parquet files, in place: only statements that read
+    (SELECT, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, reading PRAGMAs) run (docs/security.md).
 
     Views beside the resources (`opendata info VIEW` says more):
     - metrics: one row per report and metric (value, numerator, denominator, unit, layout, year, region, agency, scope)
@@ -160,7 +212,7 @@ def query(
     from opendata.query.connection import run
 
     try:
-        columns, rows = run(package, _sql_text(sql, file))
+        columns, rows = run(package, _sql_text(sql, file), timeout)
     except (PackageError, OSError, ValueError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1)

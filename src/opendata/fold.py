@@ -31,7 +31,8 @@ def to_simplified(text: str) -> str:
 
     Only for text known to be traditional: on simplified text tw2sp would rewrite mainland words (文件 -> 文档).
     """
-    return _converter("tw2sp").convert(text)
+    # OpenCC reads C strings: a NUL byte would silently end the text (a space keeps every position)
+    return _converter("tw2sp").convert(text.replace("\x00", " "))
 
 
 def as_taiwan_folded(label: str) -> str:
@@ -55,12 +56,16 @@ def fold_lines(texts: list[str], traditional: bool = False) -> list[str]:
     """Each text folded as `fold` does, to one line, in one pass (one OpenCC call for all: line breaks survive the
     conversion), but neither stripped nor with its carriage returns made spaces, so a text keeps its length
     wherever folding keeps every character's."""
+    if not texts:
+        return []  # an empty document ("".split would give one line)
     joined = "\n".join(t.replace("\r", "").replace("\n", " ") for t in texts)
     if traditional:
         joined = to_simplified(joined)
     lines = [_SPACES.sub(" ", line) for line in _width(joined).split("\n")]
-    if len(lines) != len(texts):
-        raise ValueError("folding must keep one line per text")
+    if len(lines) != len(texts):  # a conversion made or ate a line break (never seen in text): fold one by one
+        if len(texts) == 1:
+            return [_SPACES.sub(" ", " ".join(lines))]
+        return [fold_lines([t], traditional)[0] for t in texts]
     return lines
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -86,8 +87,9 @@ def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator
         except manifest_mod.ManifestError as exc:
             yield Failure(path, str(exc))
             continue
-        except Exception as exc:  # one bad file must not stop the batch; the error names the file
-            yield Failure(path, f"{path}: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # one bad file must not stop the batch; the error names the file (once)
+            message = str(exc) if str(path) in str(exc) else f"{path}: {type(exc).__name__}: {exc}"
+            yield Failure(path, message)
             continue
         for report in reports:
             problem = publishable(report)
@@ -114,11 +116,23 @@ def publishable(report: Report) -> str | None:
     """Why a report cannot be published at all (None when it can): no table found, or no year to file it under."""
     path = report.document.path
     if not report.cells:
-        return "; ".join(report.errors) or f"{path}: no table of the template found"
+        found = "; ".join(e.removeprefix(f"{path}: ") for e in report.errors)
+        return f"{path}: no table of the template found" + (f" ({found})" if found else "")
+    pattern = _report_id_pattern()
+    if not re.fullmatch(pattern, report.report_id):
+        return (f"{path}: report id {report.report_id!r} (the file name) does not match {pattern}; rename the "
+                "file (letters, digits, _ . - only)")
     if report.meta.year is None:
         return (f"{path}: the report year could not be read (title, statistics period, table headings, signature, "
                 "URL, file name); give it in a manifest row (file,year)")
     return None
+
+
+def _report_id_pattern() -> str:
+    from opendata.spec.schemas import table_schema
+
+    field = next(f for f in table_schema("reports")["fields"] if f["name"] == "report_id")
+    return field["constraints"]["pattern"]
 
 
 @dataclass
@@ -137,9 +151,14 @@ def extract_batch(paths: Iterable[Path], manifest: Path | None = None) -> Batch:
     from opendata.check.checks import same_report
 
     batch = Batch([], [], manifest)
+    by_id: dict[str, Report] = {}
     for item in extract_all(paths, manifest):
+        if isinstance(item, Report) and item.report_id in by_id:  # ids are the package's keys: one file each
+            item = Failure(item.document.path, f"{item.document.path}: report id {item.report_id!r} is taken by "
+                                               f"{by_id[item.report_id].document.path}; rename one of the files")
         (batch.failures if isinstance(item, Failure) else batch.reports).append(item)
-    by_id = {r.report_id: r for r in batch.reports}
+        if isinstance(item, Report):
+            by_id[item.report_id] = item
     for r in batch.reports:
         original = by_id.get(r.meta.duplicate_of or "")
         if original is not None:
@@ -150,14 +169,28 @@ def extract_batch(paths: Iterable[Path], manifest: Path | None = None) -> Batch:
 def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None) -> Batch:
     """Extract every report under `paths` and publish those read to `out` (atomically; nothing is written when no
     report could be read). The batch says what was read and what went wrong."""
+    from opendata.publish.target import check_out
     from opendata.publish.writers import publish
 
+    check_out(out)  # refuse a folder that is not ours before any work, not after
     paths = list(paths)
     manifest = manifest or default_manifest(paths)
     batch = extract_batch(paths, manifest)
     if batch.reports:
-        publish(batch.reports, out)
+        publish(batch.reports, out, source_root(paths))
     return batch
+
+
+def source_root(paths: list[Path]) -> Path:
+    """What the published source paths are relative to (never an absolute local path): the working folder when
+    every input lies under it, else the folder the inputs share (the folder given, or a file's own folder)."""
+    import os
+
+    cwd = Path.cwd().resolve()
+    folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    if all(f.is_relative_to(cwd) for f in folders):
+        return cwd
+    return Path(os.path.commonpath(folders))
 
 
 __all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "extract_reports", "build_package", "extract_batch",

@@ -18,11 +18,34 @@ def descriptor_path(package: Path) -> Path:
     return descriptor
 
 
+def read_descriptor(descriptor: Path) -> dict:
+    """The descriptor's JSON, refused (PackageError naming the file and place) unless its resources are a list of
+    objects with a string name and path."""
+    try:
+        meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"{descriptor}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise PackageError(f"{descriptor}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    resources = meta.get("resources") if isinstance(meta, dict) else None
+    if not isinstance(resources, list):
+        raise PackageError(f"{descriptor}: no list of resources")
+    for n, r in enumerate(resources, start=1):
+        if not (isinstance(r, dict) and isinstance(r.get("name"), str) and isinstance(r.get("path"), str)):
+            raise PackageError(f"{descriptor}: resource {n} has no name and path")
+    return meta
+
+
 def package_resources(package: Path) -> dict[str, Path]:
     """Resource name -> Parquet file, from the package's datapackage.json."""
     descriptor = descriptor_path(package)
-    meta = json.loads(descriptor.read_text(encoding="utf-8"))
-    return {
-        r["name"].removesuffix("-parquet"): (descriptor.parent / r["path"]).resolve()
+    meta = read_descriptor(descriptor)
+    root = descriptor.parent.resolve()
+    files = {
+        r["name"].removesuffix("-parquet"): (root / r["path"]).resolve()
         for r in meta["resources"] if r.get("format") == "parquet"
     }
+    for name, path in files.items():  # a descriptor must not point a reader at files outside its package
+        if not path.is_relative_to(root):
+            raise PackageError(f"{descriptor}: resource {name!r} points outside the package ({path})")
+    return files

@@ -35,6 +35,13 @@ class Validation:
     def valid(self) -> bool:
         return self.frictionless_valid and not self.mismatches
 
+    def problems(self, limit: int = 3) -> list[str]:
+        """The first reasons the package is not valid, one line each."""
+        out = list(self.frictionless_errors) or ([] if self.frictionless_valid else ["invalid"])
+        out += [f"{c.check_id} in {rid}: {c.subject}: recomputed {c.result}, the package publishes {p or 'no result'}"
+                for rid, c, p in self.mismatches]
+        return out[:limit]
+
 
 def frictionless_report(descriptor: Path) -> tuple[bool, list[str]]:
     import frictionless
@@ -105,4 +112,16 @@ def validate_package(package: Path, engine: str = "duckdb") -> Validation:
     return result
 
 
-__all__ = ["PackageError", "Validation", "validate_package"]
+class InvalidPackage(ValueError):
+    """A freshly built package that does not validate: it is not published."""
+
+
+def require_valid(package: Path) -> None:
+    """Raise InvalidPackage naming the first problems unless the package at `package` validates."""
+    result = validate_package(package)
+    if not result.valid:
+        raise InvalidPackage("the new package does not validate, so it was not published: "
+                             + "; ".join(result.problems()))
+
+
+__all__ = ["InvalidPackage", "PackageError", "Validation", "require_valid", "validate_package"]

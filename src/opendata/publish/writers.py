@@ -9,15 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 from opendata.spec import codebook
 from opendata.model import Report
+from opendata.publish.target import marker, staged
 from opendata.spec.schemas import load_yaml, table_schema
 from opendata.spec.template import TEMPLATE
 
@@ -36,7 +34,7 @@ def resource_rows(reports: list[Report], root: Path) -> dict[str, list[dict]]:
         try:
             source_path = path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
-            source_path = path.as_posix()
+            source_path = path.name  # never an absolute local path (the pipeline passes the input folder as root)
         tables["reports"].append({
             "report_id": r.report_id, "year": r.meta.year, "region_code": r.meta.region_code,
             "region_name": r.meta.region_name, "agency": r.meta.agency, "scope": r.meta.scope, "level": r.meta.level,
@@ -147,6 +145,7 @@ def descriptor(reports: list[Report], out: Path, resources: list[str]) -> dict:
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "licenses": meta["licenses"], "contributors": meta["contributors"],
         "sources": sources,
+        **marker(),  # says opendata wrote it: a later build may replace it (publish/target.py)
         "resources": [],
     }
     for name in resources:
@@ -174,12 +173,10 @@ def descriptor(reports: list[Report], out: Path, resources: list[str]) -> dict:
 
 
 def publish(reports: list[Report], out: Path, root: Path | None = None) -> Path:
-    """Write the package for `reports` to `out`, atomically replacing what was there."""
+    """Write the package for `reports` to `out`: staged aside, validated, then swapped in (publish/target.py)."""
     out = out.resolve()
     root = root or Path.cwd()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{out.name}.tmp-", dir=out.parent))
-    try:
+    with staged(out) as tmp:
         (tmp / "data").mkdir()
         (tmp / "schemas").mkdir()
         tables = resource_rows(reports, root)
@@ -191,24 +188,4 @@ def publish(reports: list[Report], out: Path, root: Path | None = None) -> Path:
             write_parquet(rows, schema, tmp / "data" / f"{name}.parquet", name)
         package = descriptor(reports, tmp, list(tables))
         (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Replace `out` by `new` with two renames; the old package is kept until the new one is in place."""
-    old = None
-    if out.exists():
-        old = out.with_name(f"{out.name}.old-{os.getpid()}")
-        out.rename(old)
-    try:
-        new.rename(out)
-    except BaseException:
-        if old is not None:
-            old.rename(out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

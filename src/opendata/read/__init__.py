@@ -19,7 +19,11 @@ READERS = {
 }
 
 
-class UnsupportedFormat(ValueError):
+class ReadError(ValueError):
+    """A file that cannot be read as a report: the message names the file."""
+
+
+class UnsupportedFormat(ReadError):
     pass
 
 
@@ -37,9 +41,25 @@ def read(path: Path, markers: Collection[str] = ()) -> Document:
     except ModuleNotFoundError as exc:
         raise UnsupportedFormat(f"{path}: the {module} reader is not available ({exc})") from exc
     data = path.read_bytes()
-    doc = reader.read(path, folded_markers(markers))
+    try:
+        doc = reader.read(path, folded_markers(markers))
+    except ReadError:
+        raise
+    except OSError as exc:
+        if exc.filename:  # the file itself could not be opened: the CLI says so in one line
+            raise
+        raise _read_error(path, module, exc) from exc
+    except Exception as exc:  # a reader or its library failing on malformed input (RecursionError, MemoryError too)
+        raise _read_error(path, module, exc) from exc
     doc.sha256 = hashlib.sha256(data).hexdigest()
     return doc
+
+
+def _read_error(path: Path, module: str, exc: Exception) -> ReadError:
+    message = str(exc).strip().split("\n")[0][:300]
+    if str(path) in message:  # the reader named the file already
+        return ReadError(message)
+    return ReadError(f"{path}: cannot be read as a {module} file ({type(exc).__name__}: {message or 'no detail'})")
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:

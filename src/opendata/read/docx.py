@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from opendata.model import Document, Token
+from opendata.read import ReadError
 from opendata.read.grid import Grid, Markers, grid_tokens
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -23,8 +24,26 @@ _SKIP = {"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag", f"{_W}ins"}
 
 
-class UnreadableDocx(ValueError):
+class UnreadableDocx(ReadError):
     pass
+
+
+# A real report's .docx unpacks to a few MB; far more is a zip bomb, refused before python-docx inflates it.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 5000
+
+
+def _check_zip_sizes(path: Path) -> None:
+    """Refuse a .docx whose members would unpack to more than MAX_UNPACKED_BYTES (zipfile never inflates a member
+    past the size its header declares, so the declared sizes bound the memory)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        unpacked = sum(m.file_size for m in members)
+    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableDocx(f"{path}: refused: {len(members)} members unpacking to {unpacked:,} bytes (limits "
+                             f"{MAX_MEMBERS}, {MAX_UNPACKED_BYTES:,}); not a report")
 
 
 def read(path: Path, markers: Markers = frozenset()) -> Document:
@@ -34,7 +53,10 @@ def read(path: Path, markers: Markers = frozenset()) -> Document:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        _check_zip_sizes(path)
         document = docx.Document(str(path))
+    except UnreadableDocx:
+        raise
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocx(f"{path}: not a readable .docx file ({type(exc).__name__}: {exc})") from exc
     out = _Tokens(path, document, markers=markers)

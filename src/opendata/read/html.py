@@ -46,8 +46,24 @@ _DECLARED = re.compile(
 
 def read(path: Path, markers: Markers = frozenset()) -> Document:
     text, encoding = decode_html(path.read_bytes())
+    _check_table_nesting(text)
     tokens = tokens_of(text, markers)
     return Document(path=path, format="html", tokens=tokens, cells_explicit=True, encoding=encoding)
+
+
+# Layout pages nest tables a few deep; reading cost grows with the cube of the nesting (found by tests/test_fuzz.py:
+# 300 nested tables took minutes), so a page nesting far more is refused.
+MAX_TABLE_NESTING = 32
+_TABLE_TAG = re.compile(r"<(/?)table\b", re.IGNORECASE)
+
+
+def _check_table_nesting(text: str) -> None:
+    depth = deepest = 0
+    for m in _TABLE_TAG.finditer(text):
+        depth = max(0, depth - 1) if m.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    if deepest > MAX_TABLE_NESTING:
+        raise ValueError(f"tables nested {deepest} deep (more than {MAX_TABLE_NESTING}): not a report page")
 
 
 def declared_charset(data: bytes) -> str | None:

@@ -15,6 +15,7 @@ _UNIT = re.compile(r"(万元|元)$")
 # A cell's text as the template's domain allows it: sign, integer part (maybe with thousands commas), decimals, unit.
 # The stream writes every minus form (−, －, —, 减/减少) as "-" and 增/增加 as "+".
 _CELL = re.compile(r"(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?P<unit>万元|元)?")
+MAX_DIGITS = 15  # no count or amount in a report is longer; a longer run of digits is read as no number (fuzzing)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ def domain_problem(text: str, column: Column) -> str | None:
     m = _CELL.fullmatch(text)
     if not m:
         return "is not a number"
+    if len(m.group("int")) + len(m.group("frac") or "") > MAX_DIGITS:
+        return f"has more than {MAX_DIGITS} digits"
     if m.group("sign") and not column.signed:
         return "has a sign; only a change (a signed measure) has one"
     if m.group("frac") and not column.decimal:
