@@ -147,3 +147,21 @@ def test_an_amount_printed_without_any_unit_is_read_in_wan_yuan_and_warned(tmp_p
     assert (cell.status, cell.value) == ("reported", 48171.458729) and "no unit printed" in cell.note
     s6 = {c.subject: c.result for c in report.checks if c.check_id == "S6"}
     assert s6["proactive_disclosure.gov_central_procurement.procurement_total_amount_wan_yuan"] == "warn"
+
+
+def test_a_row_label_missing_leaves_that_rows_cells_unreadable_and_the_rest_exact(tmp_path):
+    """Found by the fuzz: a table 二 whose 行政许可 row label is gone (line 45 of 2024_sanming_1.txt) is read, that
+    row's cells are unreadable ("row not found"), and no other value is wrong."""
+    from gold_score import score
+
+    lines = source("2024_sanming_1").read_text(encoding="utf-8").split("\n")
+    assert lines[44] == "行政许可"
+    path = tmp_path / "2024_sanming_1.txt"
+    path.write_text("\n".join(lines[:44] + lines[45:]), encoding="utf-8")
+    report = _extract(path, "2024_sanming_1")
+    licensing = {m: c for (item, m), c in _t2(report).items() if item == "admin_licensing"}
+    assert licensing and {c.status for c in licensing.values()} == {"unreadable"}
+    assert {c.note for c in licensing.values()} == {"row not found"}
+    s = score(report, gold("2024_sanming_1"))
+    assert s.nothing_wrong, s.details
+    assert s.exact >= s.compared - len(licensing) - 2  # the rest of the report still read

@@ -33,7 +33,7 @@ def read_proactive(loc: Locator, start: int, end: int) -> tuple[str | None, list
         for code in sub["items"]:
             if code not in found:
                 loc.fail(T2, f"row {table.code('items', code).zh} not found")
-                cells += [Cell(T2, code, c.code, "unreadable", note="row not found") for c in cols]
+                cells += [Cell(T2, code, m, "unreadable", note="row not found") for m in sub["measures"]]
                 continue
             s, e = found[code]
             nxt = min((a for a, _, _ in spans if a >= e), default=end)
