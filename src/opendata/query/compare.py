@@ -174,7 +174,7 @@ def compare(package: Path, metric_id: str, selection: Selection | None = None, b
         raise ValueError(f"--by must be rank or year, not {by!r}")
     m = find_metric(metric_id)
     sel = selection or Selection()
-    con = connect(package)
+    con = connect(package, "")  # the metric's own SQL reads the resources: no view needed
     try:
         rows = _selected(con, m, sel)
     finally:

@@ -36,9 +36,9 @@ class QueryTimeout(QueryError):
     pass
 
 
-def connect(package: Path):
+def connect(package: Path, sql: str | None = None):
     """An in-memory DuckDB connection confined to the package's Parquet files, with one view per resource and the
-    ready-made views (query/views.py)."""
+    ready-made views (query/views.py): all of them, or, given the SQL about to run, only those it reads."""
     import duckdb
 
     files = resource_files(package)
@@ -53,7 +53,7 @@ def connect(package: Path):
     try:
         for name, path in files.items():
             con.execute(f"CREATE VIEW {_identifier(name)} AS SELECT * FROM read_parquet({_literal(path)})")
-        create_views(con)
+        create_views(con, sql)
     except duckdb.Error as exc:  # a missing or damaged Parquet file, or a package without our resources
         con.close()
         raise QueryError(f"{descriptor_path(package)}: cannot be queried: {str(exc).strip().splitlines()[0]}") from None
@@ -122,7 +122,7 @@ def run(package: Path, sql: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[list
     """Columns and rows of the last statement of `sql` (read-only statements only), stopped after `timeout`
     seconds; Ctrl-C interrupts DuckDB and is raised again as KeyboardInterrupt."""
     statements = read_only_statements(sql)
-    con = connect(package)
+    con = connect(package, sql)
     worker = _Worker(con, statements)
     try:
         return worker.result(timeout)
