@@ -427,7 +427,7 @@ def test_source_path_is_never_an_absolute_local_path(tmp_path):
     ('{"resources": 5', "not valid JSON (line 1, column 16"),
     ('{"name": 1}', "no list of resources"),
     ('{"resources": [{"name": "reports"}]}', "resource 1 has no name and path"),
-    ('{"resources": []}', "no Parquet file for applications"),
+    ('{"resources": []}', "no Parquet file for reports"),
 ])
 def test_a_malformed_descriptor_is_one_line_for_every_command(tmp_path, text, message):
     (tmp_path / "datapackage.json").write_text(text, encoding="utf-8")
@@ -445,3 +445,10 @@ def test_a_missing_parquet_file_is_one_line(package):
     (package / "data" / "reports.parquet").unlink()
     r = invoke("query", "select 1", "-p", package)
     assert r.exit_code == 1 and "cannot be queried" in one_line_error(r.stderr)
+
+
+def test_a_package_without_resources_is_not_valid(tmp_path):
+    (tmp_path / "datapackage.json").write_text('{"resources": []}', encoding="utf-8")
+    r = invoke("validate", tmp_path)
+    assert r.exit_code == 1
+    assert "no Parquet file for reports" in one_line_error(r.stderr)

@@ -49,3 +49,13 @@ def package_resources(package: Path) -> dict[str, Path]:
         if not path.is_relative_to(root):
             raise PackageError(f"{descriptor}: resource {name!r} points outside the package ({path})")
     return files
+
+
+def require_resources(descriptor: Path, files) -> None:
+    """Every resource opendata publishes has its Parquet file: else the package is not one opendata wrote, and
+    nothing can be queried or validated against it (an empty resource list is no valid package)."""
+    from opendata.spec.files import load_yaml
+
+    missing = [name for name in load_yaml("package.yaml")["resources"] if name not in files]
+    if missing:
+        raise PackageError(f"{descriptor}: no Parquet file for {', '.join(missing)}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from opendata.model import Cell, CheckResult, Document, Report, ReportMeta
-from opendata.publish.package import PackageError, descriptor_path, package_resources
+from opendata.publish.package import require_resources, PackageError, descriptor_path, package_resources
 
 
 @dataclass
@@ -89,6 +89,7 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
 
 def validate_package(package: Path, engine: str = "duckdb") -> Validation:
     """engine "duckdb": the checks compiled to SQL (validate_sql.py); "frictionless": the reference path below."""
+    require_resources(descriptor_path(package), package_resources(package))  # an empty package is no valid one
     if engine == "duckdb":
         from opendata.publish.validate_sql import validate_sql
 

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from opendata.publish.package import PackageError, descriptor_path, package_resources
+from opendata.publish.package import PackageError, descriptor_path, package_resources, require_resources
 
 RESOURCE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")  # the names a Table Schema of schemas/resources/ may have
 DEFAULT_TIMEOUT = 600.0  # seconds: generous; a query over the whole package takes well under one
@@ -70,6 +70,7 @@ def resource_files(package: Path) -> dict[str, Path]:
                              f"(pattern {RESOURCE_NAME.pattern}); the package is not queried")
         if not path.is_relative_to(root):
             raise QueryError(f"{root / 'datapackage.json'}: resource {name!r} points outside the package ({path})")
+    require_resources(root / "datapackage.json", files)
     return files
 
 
