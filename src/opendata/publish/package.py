@@ -1,4 +1,4 @@
-"""A published package as files: its descriptor and the Parquet file of each resource."""
+"""A published package as files: its descriptor and the Parquet data of each resource."""
 
 from __future__ import annotations
 
@@ -18,11 +18,16 @@ def descriptor_path(package: Path) -> Path:
     return descriptor
 
 
-def package_resources(package: Path) -> dict[str, Path]:
-    """Resource name -> Parquet file, from the package's datapackage.json."""
+def package_resources(package: Path) -> dict[str, list[Path]]:
+    """Resource name -> its Parquet files, from the package's datapackage.json: one file, or the parts of a
+    resource partitioned by year (a Data Package v2 path list) in path order."""
     descriptor = descriptor_path(package)
     meta = json.loads(descriptor.read_text(encoding="utf-8"))
     return {
-        r["name"].removesuffix("-parquet"): (descriptor.parent / r["path"]).resolve()
+        r["name"].removesuffix("-parquet"): [(descriptor.parent / p).resolve() for p in _paths(r["path"])]
         for r in meta["resources"] if r.get("format") == "parquet"
     }
+
+
+def _paths(path: str | list[str]) -> list[str]:
+    return [path] if isinstance(path, str) else list(path)

@@ -19,16 +19,20 @@ def connect(package: Path):
 
     files = package_resources(package)
     con = duckdb.connect(":memory:")
-    for name, path in files.items():
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{_sql_str(path)}')")
+    for name, paths in files.items():  # one file, or a resource's parts by year (read as the Table Schema says)
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_sql_list(paths)}, hive_partitioning = false)")
     from opendata.query.views import create_views
 
     create_views(con)
-    data_dirs = sorted({str(p.parent) for p in files.values()})
+    data_dirs = sorted({str(p.parent) for paths in files.values() for p in paths})
     con.execute("SET allowed_directories = [" + ", ".join(f"'{_sql_str(d)}'" for d in data_dirs) + "]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+def _sql_list(paths) -> str:
+    return "[" + ", ".join(f"'{_sql_str(p)}'" for p in paths) + "]"
 
 
 def _sql_str(value) -> str:
