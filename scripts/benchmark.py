@@ -1,166 +1,58 @@
-"""Speed and memory of opendata, side by side with the obvious alternatives.
+"""Speed and memory of opendata builds, side by side with the obvious alternatives.
 
-  python scripts/benchmark.py [--scale N] [--repeat R] [--out FILE]
+  python scripts/benchmark.py --size N [--jobs 1,2] [--dask] [--baseline PATH] [--query-reports M] [--work DIR]
 
-1. Extraction: every bundled report read R times; reports per second per source format.
-2. Querying a package N times the size of the bundled one (rows replicated with new report ids):
-   `opendata query` (DuckDB over the Parquet files in place) vs sqlite3 (load the CSVs, then query) vs pandas
-   (read the Parquet files, then compute); wall time and peak memory, each engine in its own process.
-3. Validation of the same package: `opendata validate` (Frictionless + identities) vs `frictionless validate` alone.
+1. Extraction per CPU-second, one format at a time: synthetic flat-text and HTML reports (scripts/synth_corpus.py),
+   and every bundled report (sources/) per format.
+2. `opendata build` of N synthetic reports (half text, half HTML), each run in its own process tree: wall time,
+   reports/s, CPU seconds and cores busy, peak memory of the whole tree (RSS summed over the build and its workers,
+   sampled every 0.2 s; PSS beside it, which counts pages shared by forked workers once), for each --jobs value,
+   then `--engine dask`, then the same build of an older checkout (--baseline: its `opendata` executable).
+3. Rebuild after changing one source (extraction cache warm) vs the full build.
+4. Validation and query (scripts/benchmark_query.py, when present: validate vs frictionless, query vs sqlite3).
 Figures are ratios against the alternative run on the same machine in the same run; nothing here is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-QUERY = (
-    "select r.year, r.scope, count(distinct r.report_id) as reports, sum(a.value) as requests, "
-    "sum(g.value) as granted from reports r join applications a on a.report_id = r.report_id "
-    "and a.row = 'new_requests' and a.applicant = 'total' "
-    "left join applications g on g.report_id = r.report_id and g.row = 'granted' and g.applicant = 'total' "
-    "group by r.year, r.scope order by r.year, r.scope"
-)
+sys.path.insert(0, str(ROOT / "scripts"))
+OPENDATA = Path(sys.executable).with_name("opendata")
 
 
-def extraction(repeat: int) -> dict[str, dict]:
+# Extraction per CPU-second ------------------------------------------------------------------------------------------
+def extraction_rate(paths: list[Path]) -> float:
+    """Reports per CPU-second of this process (read, align, solve, check, rows), after one warm-up report."""
+    from opendata.pipeline import Job, extract_rows
+
+    extract_rows(Job(paths[0], None, ROOT))
+    t = time.process_time()
+    for p in paths:
+        extract_rows(Job(p, None, ROOT))
+    return len(paths) / (time.process_time() - t)
+
+
+def bundled_rates() -> dict[str, float]:
     from opendata.extract import manifest
     from opendata.pipeline import extract
-    from opendata.read import UnsupportedFormat
 
-    rows = manifest.load(ROOT / "sources" / "manifest.csv")
     per_format: dict[str, list[float]] = defaultdict(list)
-    for path, row in sorted(rows.items()):
-        for _ in range(repeat):
-            t = time.perf_counter()
-            try:
-                extract(path, row)
-            except UnsupportedFormat:
-                break
-            per_format[row["format"]].append(time.perf_counter() - t)
-    return {fmt: {"reports": len(ts) // repeat, "seconds_per_report": sum(ts) / len(ts),
-                  "reports_per_second": len(ts) / sum(ts)} for fmt, ts in sorted(per_format.items())}
-
-
-def scaled_package(source: Path, scale: int, out: Path) -> Path:
-    """A copy of `source` with every report's rows repeated `scale` times under new report ids."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    from opendata.publish.writers import file_info, write_csv
-
-    if out.exists():
-        shutil.rmtree(out)
-    shutil.copytree(source, out)
-    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
-    for r in descriptor["resources"]:
-        if r["format"] != "parquet" or r["name"].startswith("codebook"):
-            continue
-        name = r["name"].removesuffix("-parquet")
-        table = pq.read_table(source / r["path"])
-        copies = [table.set_column(0, "report_id", pc.binary_join_element_wise(table["report_id"], pa.scalar(f"~{i}"), ""))
-                  for i in range(scale)]
-        big = pa.concat_tables(copies)
-        pq.write_table(big, out / r["path"], compression="zstd")
-        schema = json.loads((out / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
-        write_csv(big.to_pylist(), schema, out / "data" / f"{name}.csv")
-    for r in descriptor["resources"]:
-        info = file_info(out / r["path"])
-        if "hash" in r:
-            r.update(info)
-        else:
-            r.update({f"x-{k}": v for k, v in info.items()})
-    (out / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=1), encoding="utf-8")
-    return out
-
-
-# Engines, each run in a child process so that its peak memory is its own. Each engine prepares (imports, opens or
-# loads the data) and returns a function that answers the query; both phases are timed.
-def engine_duckdb(pkg: Path):
-    from opendata.query.connection import connect
-
-    con = connect(pkg)  # views over the Parquet files in place: nothing is loaded up front
-    return lambda: len(con.execute(QUERY).fetchall())
-
-
-def engine_sqlite(pkg: Path):
-    import csv
-    import sqlite3
-
-    con = sqlite3.connect(":memory:")
-    for name in ("reports", "applications"):
-        with open(pkg / "data" / f"{name}.csv", encoding="utf-8", newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader)
-            con.execute(f"create table {name} ({', '.join(header)})")
-            con.executemany(f"insert into {name} values ({', '.join('?' * len(header))})", reader)
-    # CSV gives text; cast like the typed Parquet columns so the results agree.
-    sql = QUERY.replace("sum(a.value)", "sum(cast(a.value as integer))").replace("sum(g.value)", "sum(cast(g.value as integer))")
-    return lambda: len(con.execute(sql).fetchall())
-
-
-def engine_pandas(pkg: Path):
-    import pandas as pd
-
-    reports = pd.read_parquet(pkg / "data" / "reports.parquet")
-    apps = pd.read_parquet(pkg / "data" / "applications.parquet")
-
-    def query() -> int:
-        new = apps[(apps.row == "new_requests") & (apps.applicant == "total")][["report_id", "value"]]
-        granted = apps[(apps.row == "granted") & (apps.applicant == "total")][["report_id", "value"]]
-        df = reports.merge(new, on="report_id").merge(granted, on="report_id", how="left", suffixes=("", "_granted"))
-        return len(df.groupby(["year", "scope"]).agg(reports=("report_id", "nunique"), requests=("value", "sum"),
-                                                     granted=("value_granted", "sum")))
-
-    return query
-
-
-def engine_opendata_validate(pkg: Path):
-    from opendata.publish.validate import validate_package
-
-    return lambda: int(validate_package(pkg).valid)
-
-
-def engine_frictionless(pkg: Path):
-    import frictionless
-
-    return lambda: int(frictionless.validate(str(pkg / "datapackage.json")).valid)
-
-
-ENGINES = {"duckdb": engine_duckdb, "sqlite3": engine_sqlite, "pandas": engine_pandas,
-           "opendata-validate": engine_opendata_validate, "frictionless-validate": engine_frictionless}
-
-
-def measure(engine: str, pkg: Path, runs: int = 5) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--engine", engine, "--package", str(pkg), "--runs", str(runs)],
-                          capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def child(engine: str, pkg: Path, runs: int) -> None:
-    t = time.perf_counter()
-    query = ENGINES[engine](pkg)
-    setup = time.perf_counter() - t
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        rows = query()
-        times.append(time.perf_counter() - t)
-    seconds = sorted(times)[len(times) // 2]
-    # VmHWM is this process image's own peak; ru_maxrss would carry the parent's peak across fork/exec.
-    status = Path("/proc/self/status").read_text()
-    peak_mb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) / 1024
-    print(json.dumps({"engine": engine, "setup": setup, "seconds": seconds, "peak_mb": peak_mb, "result": rows}))
+    for path, row in sorted(manifest.load(ROOT / "sources" / "manifest.csv").items()):
+        t = time.process_time()
+        extract(path, row)
+        per_format[row["format"]].append(time.process_time() - t)
+    return {fmt: len(ts) / sum(ts) for fmt, ts in sorted(per_format.items())}
 
 
 def region_lookup(n: int) -> dict[str, float]:
@@ -190,46 +82,163 @@ def region_lookup(n: int) -> dict[str, float]:
     return {"index_build_s": built, "opendata_s": ours, "cpca_import_s": imported, "cpca_transform_s": theirs}
 
 
+def corpus(work: Path, size: int, html_share: float) -> Path:
+    import synth_corpus
+
+    out = work / f"corpus-{size}-{int(html_share * 100)}"
+    if not (out / "reports").is_dir() or len(list((out / "reports").iterdir())) != size:
+        shutil.rmtree(out, ignore_errors=True)
+        synth_corpus.generate(out, size, seed=1, html_share=html_share)
+    return out / "reports"
+
+
+# Process-tree measurement ------------------------------------------------------------------------------------------
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def _memory(pids: list[int]) -> tuple[int, int]:
+    """(RSS, PSS) in bytes summed over the processes."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return rss, pss
+
+
+def run_measured(cmd: list[str]) -> dict:
+    """Wall time, CPU seconds and peak memory of a command's whole process tree."""
+    before = os.times()
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = [0, 0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            rss, pss = _memory(_tree(proc.pid))
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t
+    sampler.join()
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+    return {"wall": wall, "cpu": cpu, "rss": peak[0], "pss": peak[1]}
+
+
+def build_cmd(exe: Path, sources: Path, out: Path, *extra: str) -> list[str]:
+    return [str(exe), "build", str(sources), "-o", str(out), *extra]
+
+
+# Report ---------------------------------------------------------------------------------------------------------------
+def row(label: str, size: int, m: dict, base: dict | None = None) -> str:
+    ratio = f"{m['wall'] / base['wall']:.2f}" if base else "1.00"
+    return (f"| {label} | {m['wall']:.1f} s | {size / m['wall']:.1f} | {m['cpu']:.1f} s | {m['cpu'] / m['wall']:.2f} | "
+            f"{m['rss'] / 2**20:.0f} MB | {m['pss'] / 2**20:.0f} MB | {ratio} |")
+
+
+def builds(args, sources: Path) -> list[str]:
+    lines = [f"\n## Build of {args.size:,} synthetic reports (half text, half HTML)\n",
+             "| build | wall | reports/s | CPU | cores busy | peak RSS (tree) | peak PSS (tree) | wall vs first |",
+             "|---|---|---|---|---|---|---|---|"]
+    first = None
+    for jobs in args.jobs:
+        m = run_measured(build_cmd(OPENDATA, sources, args.work / "pkg", "--no-cache", "-q", "-j", str(jobs)))
+        first = first or m
+        lines.append(row(f"`opendata build --jobs {jobs}`", args.size, m, first))
+        print(lines[-1], flush=True)
+    if args.dask:
+        m = run_measured(build_cmd(OPENDATA, sources, args.work / "pkg-dask", "--no-cache", "-q", "--engine", "dask"))
+        lines.append(row("`opendata build --engine dask` (LocalCluster, 2 workers)", args.size, m, first))
+        print(lines[-1], flush=True)
+    if args.baseline:
+        m = run_measured(build_cmd(args.baseline, sources, args.work / "pkg-baseline"))
+        lines.append(row(f"baseline: `{args.baseline}` (before this change)", args.size, m, first))
+        print(lines[-1], flush=True)
+    return lines + rebuild(args, sources)
+
+
+def rebuild(args, sources: Path) -> list[str]:
+    """Full build filling the cache, then one source changed and the package rebuilt."""
+    cache = args.work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    full = run_measured(build_cmd(OPENDATA, sources, args.work / "pkg", "-q", "--cache", str(cache)))
+    changed = sorted(sources.glob("*.txt"))[0]
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("本年度未收取信息处理费。", f"本年度未收取信息处理费（{time.time()}）。"), encoding="utf-8")
+    again = run_measured(build_cmd(OPENDATA, sources, args.work / "pkg", "-q", "--cache", str(cache)))
+    changed.write_text(text, encoding="utf-8")
+    return [f"\n## Rebuild after changing one of {args.size:,} sources (extraction cache warm)\n",
+            "| build | wall | CPU | peak RSS (tree) | vs full build |", "|---|---|---|---|---|",
+            f"| full build, cache filled | {full['wall']:.1f} s | {full['cpu']:.1f} s | {full['rss'] / 2**20:.0f} MB | 1.00 |",
+            f"| rebuild, one source changed | {again['wall']:.1f} s | {again['cpu']:.1f} s | "
+            f"{again['rss'] / 2**20:.0f} MB | {again['wall'] / full['wall']:.3f} |"]
+
+
+def extraction(args) -> list[str]:
+    lines = ["\n## Extraction per CPU-second (one process)\n", "| input | reports | reports per CPU-second |",
+             "|---|---|---|"]
+    for label, share in (("synthetic flat text (one cell per line)", 0.0), ("synthetic HTML", 1.0)):
+        paths = sorted(corpus(args.work, args.extract_size, share).iterdir())
+        lines.append(f"| {label} | {len(paths)} | {extraction_rate(paths):.0f} |")
+        print(lines[-1], flush=True)
+    for fmt, rate in bundled_rates().items():
+        lines.append(f"| bundled sources: {fmt} | | {rate:.1f} |")
+    r = region_lookup(args.regions)
+    lines.append(f"\n## Region lookup ({args.regions} issuing bodies)\nopendata index: built once in "
+                 f"{r['index_build_s']:.3f} s, {r['opendata_s'] * 1e6:.1f} us/report; cpca.transform: import "
+                 f"{r['cpca_import_s']:.3f} s, {r['cpca_transform_s'] * 1e6:.1f} us/report "
+                 f"(x{r['cpca_transform_s'] / r['opendata_s']:.0f})")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scale", type=int, default=100, help="copies of the bundled package's reports (size parameter)")
-    ap.add_argument("--repeat", type=int, default=3, help="extractions of each bundled report")
-    ap.add_argument("--validate-scale", type=int, default=5, help="size of the package validated (frictionless is slow)")
+    ap.add_argument("--size", type=int, default=1000, help="synthetic reports built (size parameter)")
+    ap.add_argument("--jobs", type=lambda s: [int(j) for j in s.split(",")], default=[1, 2])
+    ap.add_argument("--dask", action="store_true", help="also build with --engine dask")
+    ap.add_argument("--baseline", type=Path, help="an older checkout's `opendata` executable, built side by side")
+    ap.add_argument("--extract-size", type=int, default=300, help="synthetic reports per format for extraction")
     ap.add_argument("--regions", type=int, default=2000, help="region lookups timed (size parameter)")
-    ap.add_argument("--package", type=Path, default=ROOT / "datapackage")
+    ap.add_argument("--query-reports", type=int, default=0, help="run scripts/benchmark_query.py at this size")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: extraction,build")
     ap.add_argument("--work", type=Path, default=Path("/tmp/opendata-bench"))
-    ap.add_argument("--engine", help=argparse.SUPPRESS)
-    ap.add_argument("--runs", type=int, default=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.engine:
-        return child(args.engine, args.package, args.runs)
-
-    print(f"machine: {platform.machine()}, {platform.processor() or platform.platform()}, python {platform.python_version()}")
-    print(f"\n## Extraction ({args.repeat} runs of each bundled report)")
-    for fmt, r in extraction(args.repeat).items():
-        print(f"{fmt:9s} {r['reports']:3d} reports  {r['seconds_per_report'] * 1000:8.1f} ms/report  {r['reports_per_second']:7.1f} reports/s")
-
-    r = region_lookup(args.regions)
-    print(f"\n## Region lookup ({args.regions} issuing bodies)\nopendata index: built once in {r['index_build_s']:.3f} s, "
-          f"{r['opendata_s'] * 1e6:.1f} us/report; cpca.transform: import {r['cpca_import_s']:.3f} s, "
-          f"{r['cpca_transform_s'] * 1e6:.1f} us/report (x{r['cpca_transform_s'] / r['opendata_s']:.0f})")
-
-    pkg = scaled_package(args.package, args.scale, args.work / f"pkg-x{args.scale}")
-    n_rows = sum(1 for _ in open(pkg / "data" / "applications.csv", encoding="utf-8")) - 1
-    print(f"\n## Query over a package of {args.scale}x the bundled reports ({n_rows:,} application rows)")
-    results = {e: measure(e, pkg) for e in ("duckdb", "sqlite3", "pandas")}
-    base = results["duckdb"]
-    print("engine    load/open   query (median of 5)   peak memory   query time / duckdb   memory / duckdb")
-    for e, r in results.items():
-        print(f"{e:8s} {r['setup']:8.3f} s  {r['seconds']:10.4f} s  {r['peak_mb']:10.1f} MB   "
-              f"x{r['seconds'] / base['seconds']:8.2f}   x{r['peak_mb'] / base['peak_mb']:6.2f}   rows={r['result']}")
-    vpkg = scaled_package(args.package, args.validate_scale, args.work / f"pkg-x{args.validate_scale}")
-    print(f"\n## Validation of a package of {args.validate_scale}x the bundled reports")
-    v = {e: measure(e, vpkg, runs=1) for e in ("opendata-validate", "frictionless-validate")}
-    base = v["frictionless-validate"]
-    for e, r in v.items():
-        print(f"{e:22s} {r['seconds']:8.3f} s  {r['peak_mb']:8.1f} MB peak   time x{r['seconds'] / base['seconds']:.2f} "
-              f"(vs frictionless validate)")
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f} at start")
+    out = [] if "extraction" in args.skip else extraction(args)
+    if "build" not in args.skip:
+        out += builds(args, corpus(args.work, args.size, 0.5))
+    print("\n".join(out))
+    query = ROOT / "scripts" / "benchmark_query.py"
+    if args.query_reports and query.exists():
+        subprocess.run([sys.executable, str(query), "--reports", str(args.query_reports)], check=False)
+    print(f"load average {os.getloadavg()[0]:.1f} at end")
 
 
 if __name__ == "__main__":

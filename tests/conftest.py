@@ -58,6 +58,14 @@ def source(report_id: str) -> Path:
     return next((SOURCES / "reports").glob(f"{report_id}.*"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Builds run by the tests keep their extraction cache in a folder of the test session, not the user's."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture(scope="session")
 def seed_report():
     from opendata.pipeline import extract

@@ -63,7 +63,7 @@ def build(folder: Path, out: Path) -> Path:
     from opendata.pipeline import build_package
 
     batch = build_package([folder], out)
-    assert not batch.reading_errors and len(batch.reports) == len(list((folder / "reports").iterdir()))
+    assert not batch.reading_errors and batch.reports == len(list((folder / "reports").iterdir()))
     return out
 
 

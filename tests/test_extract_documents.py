@@ -40,14 +40,15 @@ def test_extracting_one_report_from_a_file_of_two_is_a_clear_error(tmp_path):
 
 
 def test_a_batch_publishes_both_reports_of_one_file(tmp_path):
-    from opendata.pipeline import extract_batch
+    from opendata.pipeline import build_package, extract_all
 
     text = source("2024_sanming_1").read_text(encoding="utf-8") + "\n" + source("2023_putian_cg_1").read_text(
         encoding="utf-8")
     write(tmp_path, "both.txt", text)
-    batch = extract_batch([tmp_path])
-    assert sorted(r.report_id for r in batch.reports) == ["both-1", "both-2"]
-    assert {r.meta.agency for r in batch.reports} == {gold(i)["report"]["agency"] for i in ("2024_sanming_1",
+    reports = list(extract_all([tmp_path]))
+    assert build_package([tmp_path], tmp_path / "pkg").reports == 2  # the build publishes both
+    assert sorted(r.report_id for r in reports) == ["both-1", "both-2"]
+    assert {r.meta.agency for r in reports} == {gold(i)["report"]["agency"] for i in ("2024_sanming_1",
                                                                                             "2023_putian_cg_1")}
 
 

@@ -1,5 +1,5 @@
 """The package's stages import only down the flow: model/fold -> spec -> read -> solve -> extract -> check -> publish
--> query -> site -> pipeline -> cli. A module never imports a later stage, and never a private name of another stage."""
+-> query -> site -> scale -> pipeline -> cli. A module never imports a later stage, and never a private name of another stage."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "opendata"
 # Lower rank = earlier in the flow. A module may import its own stage and any earlier one.
-STAGES = ["model", "fold", "spec", "read", "solve", "extract", "check", "publish", "query", "site", "pipeline", "cli"]
+STAGES = ["model", "fold", "spec", "read", "solve", "extract", "check", "publish", "query", "site", "scale", "pipeline",
+          "cli"]
 RANK = {"model": 0, "fold": 0, **{s: i for i, s in enumerate(STAGES) if s not in ("model", "fold")}}
 
 

@@ -288,8 +288,8 @@ def test_views_are_created_only_when_a_statement_reads_them(comparison_package):
     assert needed_views("select metric from metrics") == ["metrics"]
     assert needed_views(None) == ["report_layouts", "applications_wide", "report_figures", "metrics"]
     con = duckdb.connect()
-    for name, path in package_resources(comparison_package).items():
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+    for name, paths in package_resources(comparison_package).items():  # a resource's Parquet file(s)
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({[str(p) for p in paths]})")
     create_views(con, "select count(*) from metrics")
     views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
     assert "metrics" in views and "report_figures" not in views

@@ -70,7 +70,9 @@ def test_interrupted_build_leaves_the_old_package(tmp_path, monkeypatch, seed_re
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(publish, "write_parquet", boom)
+    from opendata.publish.parquet_writer import ParquetWriter
+
+    monkeypatch.setattr(ParquetWriter, "write", boom)
     with pytest.raises(KeyboardInterrupt):
         publish.publish([seed_report], out, ROOT)
     assert (out / "datapackage.json").read_bytes() == before

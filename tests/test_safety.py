@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import csv as _csv
+import io
+
 import hashlib
 import json
 import os
@@ -367,11 +370,13 @@ def test_two_concurrent_builds_leave_one_valid_package(tmp_path):
 def test_validate_catches_a_csv_that_disagrees_with_its_parquet_copy(package):
     csv = package / "data" / "applications.csv"
     lines = csv.read_text(encoding="utf-8").split("\n")
-    header = lines[0].split(",")
-    at = next(i for i, line in enumerate(lines) if line.startswith("seed_luzhou_2020,granted,natural_person,"))
-    cells = lines[at].split(",")
-    cells[header.index("value")] = "999"
-    lines[at] = ",".join(cells)
+    rows = [next(_csv.reader([line])) if line else [] for line in lines]
+    header = rows[0]
+    at = next(i for i, row in enumerate(rows) if row[:3] == ["seed_luzhou_2020", "granted", "natural_person"])
+    rows[at][header.index("value")] = "999"
+    out = io.StringIO()
+    _csv.writer(out, lineterminator="").writerow(rows[at])
+    lines[at] = out.getvalue()  # only this line changes: the rest keeps the writer's own quoting
     csv.write_text("\n".join(lines), encoding="utf-8")
     d = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     entry = next(r for r in d["resources"] if r["name"] == "applications")

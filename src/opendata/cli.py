@@ -83,39 +83,82 @@ def main(
     package, and query it with SQL."""
 
 
+class BuildEngine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (default: every core; 1: this process only).")]
+EngineOption = Annotated[BuildEngine, typer.Option(help="local: processes on this machine; dask: a Dask cluster (LocalCluster, or --scheduler).")]
+SchedulerOption = Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:8786) for --engine dask.")]
+CacheOption = Annotated[Optional[Path], typer.Option(help="Extraction cache folder (default: $XDG_CACHE_HOME/opendata/extraction, else ~/.cache/opendata/extraction).")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Extract every source again (the cache is neither read nor written).")]
+CreatedOption = Annotated[Optional[str], typer.Option(help="The descriptor's `created` time ('now' or ISO 8601; default: SOURCE_DATE_EPOCH if set, else none, so rebuilds are byte-identical).")]
+PartitionOption = Annotated[int, typer.Option(help="From this many sources on, cell and check Parquet data is partitioned by year (hive layout).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (there is none when stderr is not a terminal).")]
+
+
 @app.command()
 def build(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Report files or folders (default: sources/).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Package folder to write: a new or empty folder, or a package opendata wrote (replaced atomically; anything else is refused).")] = DEFAULT_PACKAGE,
     manifest: Annotated[Optional[Path], typer.Option(help="Manifest CSV (default: manifest.csv in the one folder given, e.g. sources/).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when a report had reading errors.")] = False,
+    jobs: JobsOption = 0, engine: EngineOption = BuildEngine.local, scheduler: SchedulerOption = None,
+    cache: CacheOption = None, no_cache: NoCacheOption = False, created: CreatedOption = None,
+    partition_above: PartitionOption = 50_000, quiet: QuietOption = False,
 ) -> None:
     """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
-    from opendata.pipeline import build_package, manifest_note
+    from opendata.pipeline import BuildOptions, manifest_note
+    from opendata.scale.cache import default_folder
+    from opendata.scale.engines import Engine
+
+    options = BuildOptions(Engine(engine.value, jobs, scheduler), None if no_cache else cache or default_folder(out),
+                           partition_reports=partition_above, created=_created(created))
+    summary = _run_build(paths or [Path("sources")], out, manifest, options, quiet)
+    _err(manifest_note(paths or [Path("sources")], summary.manifest))
+    for error in summary.reading_errors:
+        _err(f"error: {error}")
+    if not summary.reports:
+        _err("error: no report could be read; the package was not written")
+        raise typer.Exit(1)
+    _err(f"published {summary.reports} reports to {out}/ ({summary.failed_checks} failed checks, "
+         f"{len(summary.reading_errors)} reading errors)")
+    if strict and summary.reading_errors:
+        raise typer.Exit(1)
+
+
+def _created(value: Optional[str]) -> Optional[str]:
+    from datetime import datetime, timezone
+
+    from opendata.publish.descriptor import created_stamp
+
+    if value == "now":
+        return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return created_stamp(value)
+
+
+def _run_build(paths: list[Path], out: Path, manifest: Optional[Path], options, quiet: bool):
+    """build_package with a progress bar on a terminal; a bad manifest or an unpublishable value stops the build
+    with one line and leaves the old package as it was."""
+    import sys
+
     from opendata.extract.manifest import ManifestError
+    from opendata.pipeline import build_package
     from opendata.publish.target import TargetError
     from opendata.publish.validate import InvalidPackage
     from opendata.publish.writers import PublishError
+    from opendata.scale.progress import progress_bar
 
     try:
-        batch = build_package(paths or [Path("sources")], out, manifest)
+        with progress_bar(enabled=not quiet and sys.stderr.isatty()) as advance:
+            return build_package(paths, out, manifest, options, advance)
     except TargetError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1) from None
     except (ManifestError, PublishError, InvalidPackage) as exc:
         _err(f"error: {exc}; {out}/ was left as it was")
         raise typer.Exit(1) from None
-    _err(manifest_note(paths or [Path("sources")], batch.manifest))
-    for error in batch.reading_errors:
-        _err(f"error: {error}")
-    if not batch.reports:
-        _err("error: no report could be read; the package was not written")
-        raise typer.Exit(1)
-    failed = sum(1 for r in batch.reports for c in r.checks if c.result == "fail")
-    _err(f"published {len(batch.reports)} reports to {out}/ ({failed} failed checks, "
-         f"{len(batch.reading_errors)} reading errors)")
-    if strict and batch.reading_errors:
-        raise typer.Exit(1)
 
 
 @app.command()

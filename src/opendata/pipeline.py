@@ -1,20 +1,28 @@
-"""Extraction pipeline for one file and for a batch: read -> align -> checks. Bad input never stops the batch."""
+"""Extraction pipeline for one file and for a batch: read -> align -> checks -> rows. Bad input never stops the batch.
+
+A build is a pure function per source (`extract_rows`: a Job -> the rows it publishes), mapped in source order over
+this process, local worker processes or a Dask cluster (scale/engines.py), looked up first in the extraction cache
+(scale/cache.py), and streamed to the writers in batches of reports (publish/package_writer.py).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from opendata.check.checks import run_checks, same_report
 from opendata.extract import manifest as manifest_mod
 from opendata.extract.documents import report_documents
 from opendata.extract.report import align
-from opendata.check.checks import run_checks
 from opendata.extract.metadata import detect
-from opendata.model import Report, ReportMeta
-from opendata.read import READERS, read
 from opendata.extract.stream import Stream
+from opendata.model import Report, ReportMeta
+from opendata.publish.columns import Columns, to_columns
+from opendata.publish.rows import ReportRows, report_rows, source_path
+from opendata.read import READERS, read
+from opendata.scale.engines import Engine, ordered_map
 from opendata.spec.template import TEMPLATE
 
 
@@ -76,24 +84,28 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
 
 def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator[Report | Failure]:
     rows = manifest_mod.load(manifest) if manifest else {}
-    for path, row in rows.items():
-        if not path.exists():
-            yield Failure(path, f"{row.where}: {row.get('file')} does not exist")
+    yield from missing_files(rows)
     for path in source_files(paths):
-        try:
-            row = rows.get(path.resolve())
-            reports = extract_reports(path, row)
-            manifest_mod.check_file(row, path, reports[0].document.sha256)  # the row describes this very file
-        except manifest_mod.ManifestError as exc:
-            yield Failure(path, str(exc))
-            continue
-        except Exception as exc:  # one bad file must not stop the batch; the error names the file (once)
-            message = str(exc) if str(path) in str(exc) else f"{path}: {type(exc).__name__}: {exc}"
-            yield Failure(path, message)
-            continue
-        for report in reports:
-            problem = publishable(report)
-            yield Failure(path, problem) if problem else report
+        yield from _checked_all(path, rows.get(path.resolve()))
+
+
+def missing_files(rows: dict) -> list[Failure]:
+    """A manifest row whose file does not exist."""
+    return [Failure(path, f"{row.where}: {row.get('file')} does not exist") for path, row in rows.items()
+            if not path.exists()]
+
+
+def _checked_all(path: Path, row: manifest_mod.Row | None) -> list[Report | Failure]:
+    """Every report of a file (several when they are printed one after the other), or why it cannot be published."""
+    try:
+        reports = extract_reports(path, row)
+        manifest_mod.check_file(row, path, reports[0].document.sha256)  # the row describes this very file
+    except manifest_mod.ManifestError as exc:
+        return [Failure(path, str(exc))]
+    except Exception as exc:  # one bad file must not stop the batch; the error names the file (once)
+        message = str(exc) if str(path) in str(exc) else f"{path}: {type(exc).__name__}: {exc}"
+        return [Failure(path, message)]
+    return [Failure(path, problem) if (problem := publishable(r)) else r for r in reports]
 
 
 def default_manifest(paths: list[Path]) -> Path | None:
@@ -135,50 +147,163 @@ def _report_id_pattern() -> str:
     return field["constraints"]["pattern"]
 
 
+@dataclass(frozen=True)
+class Job:
+    """One source to publish, with all it depends on: its manifest row and, for a second source of a report
+    (manifest `duplicate_of`), that report's source, read beside it for the SAME_REPORT check."""
+
+    path: Path
+    row: dict | None
+    root: Path
+    twin: Path | None = None
+    twin_row: dict | None = None
+
+
+def plan(paths: Iterable[Path], manifest: Path | None, root: Path) -> list[Job]:
+    rows = manifest_mod.load(manifest) if manifest else {}
+    files = source_files(paths)
+    by_id = {f.stem: f for f in files}
+    jobs = []
+    for f in files:
+        row = rows.get(f.resolve())
+        twin = by_id.get((row or {}).get("duplicate_of") or "")
+        jobs.append(Job(f, row, root, twin, rows.get(twin.resolve()) if twin else None))
+    return jobs
+
+
+def extract_rows(job: Job) -> list[ReportRows]:
+    """The pure function a build maps over its sources: a source file -> the rows of each report it holds (or why
+    it publishes nothing)."""
+    twin = _checked_all(job.twin, job.twin_row)[0] if job.twin else None
+    twin_published = isinstance(twin, Report)
+    out = []
+    for item in _checked_all(job.path, job.row):
+        if isinstance(item, Failure):
+            out.append(ReportRows(str(job.path), failure=item.message))
+            continue
+        if twin_published and item.meta.duplicate_of == twin.report_id:
+            item.checks += list(same_report(item, twin))
+        out.append(report_rows(item, job.root, twin_published))
+    return out
+
+
+def source_key(job: Job) -> str | None:
+    """The extraction cache key of a source: what its rows depend on (None when it cannot be read)."""
+    from opendata.scale.cache import cache_key, file_sha256
+
+    try:
+        return cache_key({"source": file_sha256(job.path), "path": source_path(job.path, job.root), "row": job.row,
+                          "twin": file_sha256(job.twin) if job.twin else None, "twin_row": job.twin_row})
+    except OSError:
+        return None  # unreadable: the extraction names the file
+
+
+@dataclass(frozen=True)
+class Chunk:
+    jobs: tuple[Job, ...]
+    cache_dir: Path | None = None
+
+
+def extract_chunk(chunk: Chunk) -> Columns:
+    """A worker's unit of work: a few sources, so that process/cluster overhead is paid per chunk; their rows come
+    back typed (Arrow tables), so the writer has little left to do.
+
+    With a cache, a chunk whose sources all are unchanged is loaded typed as a whole (cheap); otherwise each source
+    is looked up on its own and only the changed ones are extracted."""
+    if chunk.cache_dir is None:
+        return to_columns([r for job in chunk.jobs for r in extract_rows(job)])
+    from opendata.scale.cache import ExtractionCache, cache_key
+
+    store = ExtractionCache(chunk.cache_dir)
+    keys = [source_key(job) for job in chunk.jobs]
+    whole = cache_key({"chunk": keys}) if None not in keys else None
+    columns = store.get(whole) if whole else None
+    if columns is None:
+        columns = to_columns([r for job, key in zip(chunk.jobs, keys) for r in _cached(store, job, key)])
+        if whole:
+            store.put(whole, columns)
+    return columns
+
+
+def _cached(store, job: Job, key: str | None) -> list[ReportRows]:
+    rows = store.get(key) if key else None
+    if rows is None:
+        rows = extract_rows(job)
+        if key:
+            store.put(key, rows)
+    return rows
+
+
 @dataclass
-class Batch:
-    reports: list[Report]
-    failures: list[Failure]
+class BuildOptions:
+    engine: Engine = field(default_factory=Engine)
+    cache_dir: Path | None = None  # None: no extraction cache
+    batch_reports: int = 1000  # reports per written batch (one Parquet row group): bounds memory
+    partition_reports: int = 50_000  # from this many sources on, cell and check Parquet data is split by year
+    created: str | None = None  # the descriptor's `created` (left out by default: reproducible output)
+    chunk: int = 16  # sources per unit of work
+
+
+@dataclass
+class BuildSummary:
+    reports: int = 0
+    failed_checks: int = 0
+    reading_errors: list[str] = field(default_factory=list)
+    sources: int = 0
     manifest: Path | None = None  # the manifest used, if any
 
-    @property
-    def reading_errors(self) -> list[str]:
-        return [f.message for f in self.failures] + [e for r in self.reports for e in r.errors]
+
+def _batches(results: Iterator[Columns], size: int, summary: BuildSummary,
+             progress: Callable[..., None] | None) -> Iterator[Columns]:
+    """Regroup the ordered results into batches of exactly `size` sources: the same batches (and so the same
+    Parquet row groups) whatever ran them and however they were chunked."""
+    pending: list[Columns] = []
+    waiting = 0
+    for columns in results:
+        _account(summary, columns.reports)
+        if progress:
+            progress(len(columns))
+        pending.append(columns)
+        waiting += len(columns)
+        while waiting >= size:
+            batch, rest = Columns.concat(pending).split(size)
+            yield batch
+            pending, waiting = [rest], len(rest)
+    if waiting:
+        yield Columns.concat(pending)
 
 
-def extract_batch(paths: Iterable[Path], manifest: Path | None = None) -> Batch:
-    """Every report under `paths`, checked; sources of the same report are compared cell by cell (SAME_REPORT)."""
-    from opendata.check.checks import same_report
-
-    batch = Batch([], [], manifest)
-    by_id: dict[str, Report] = {}
-    for item in extract_all(paths, manifest):
-        if isinstance(item, Report) and item.report_id in by_id:  # ids are the package's keys: one file each
-            item = Failure(item.document.path, f"{item.document.path}: report id {item.report_id!r} is taken by "
-                                               f"{by_id[item.report_id].document.path}; rename one of the files")
-        (batch.failures if isinstance(item, Failure) else batch.reports).append(item)
-        if isinstance(item, Report):
-            by_id[item.report_id] = item
-    for r in batch.reports:
-        original = by_id.get(r.meta.duplicate_of or "")
-        if original is not None:
-            r.checks += list(same_report(r, original))
-    return batch
+def _account(summary: BuildSummary, reports: list[ReportRows]) -> None:
+    for r in reports:
+        if r.failure is not None:
+            summary.reading_errors.append(r.failure)
+        else:
+            summary.reading_errors += r.errors
+            summary.failed_checks += r.failed_checks
 
 
-def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None) -> Batch:
+def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None,
+                  options: BuildOptions | None = None, progress: Callable[..., None] | None = None,
+                  root: Path | None = None) -> BuildSummary:
     """Extract every report under `paths` and publish those read to `out` (atomically; nothing is written when no
-    report could be read). The batch says what was read and what went wrong."""
+    report could be read). The summary says what was read and what went wrong."""
     from opendata.publish.target import check_out
-    from opendata.publish.writers import publish
+    from opendata.publish.writers import publish_batches
 
     check_out(out)  # refuse a folder that is not ours before any work, not after
+    options = options or BuildOptions()
     paths = list(paths)
     manifest = manifest or default_manifest(paths)
-    batch = extract_batch(paths, manifest)
-    if batch.reports:
-        publish(batch.reports, out, source_root(paths))
-    return batch
+    jobs = plan(paths, manifest, root or source_root(paths))
+    summary = BuildSummary(sources=len(jobs), manifest=manifest)
+    summary.reading_errors += [f.message for f in missing_files(manifest_mod.load(manifest) if manifest else {})]
+    if progress:
+        progress(0, len(jobs))
+    chunks = [Chunk(tuple(jobs[i:i + options.chunk]), options.cache_dir) for i in range(0, len(jobs), options.chunk)]
+    results = ordered_map(extract_chunk, chunks, options.engine)
+    batches = _batches(results, options.batch_reports, summary, progress)
+    summary.reports = publish_batches(batches, out, len(jobs) >= options.partition_reports, options.created)
+    return summary
 
 
 def source_root(paths: list[Path]) -> Path:
@@ -191,10 +316,6 @@ def source_root(paths: list[Path]) -> Path:
     if all(f.is_relative_to(cwd) for f in folders):
         return cwd
     return Path(os.path.commonpath(folders))
-
-
-__all__ = ["Batch", "Failure", "ReportMeta", "extract", "extract_all", "extract_reports", "build_package", "extract_batch",
-           "source_files"]
 
 
 def release_package(sources: Path, dist: Path, changelog: Path, force: bool = False,
@@ -226,20 +347,15 @@ def release_package(sources: Path, dist: Path, changelog: Path, force: bool = Fa
 
 def _clean_build(sources: Path, out: Path, version) -> Path:
     """The package built from `sources` alone, refused when a report could not be read or it does not validate."""
-    import json
-
     from opendata.publish.release import ReleaseError
     from opendata.publish.validate import validate_package
 
-    batch = build_package([sources], out)
+    # created: the release date, not a wall-clock time (which would make every release differ)
+    options = BuildOptions(created=f"{version.released.isoformat()}T00:00:00Z")
+    batch = build_package([sources], out, options=options)
     if batch.reading_errors or not batch.reports:
         raise ReleaseError(f"{sources}: a release needs every report read; errors: "
                            + "; ".join(batch.reading_errors or ["no report read"]))
-    descriptor = out / "datapackage.json"
-    meta = json.loads(descriptor.read_text(encoding="utf-8"))
-    if "created" in meta:  # a wall-clock time would make every release differ: the release date instead
-        meta["created"] = f"{version.released.isoformat()}T00:00:00Z"
-        descriptor.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     result = validate_package(out)
     if not result.valid:
         raise ReleaseError(f"the package built from {sources} does not validate: "
@@ -263,3 +379,7 @@ def _release_readme() -> str:
              "Parquet; `schemas/`: their Table Schemas\n- `CITATION.cff`, `LICENSE` (code), `LICENSE-DATA.md` (data), "
              "`CHANGELOG.md`\n- `SHA256SUMS`: check the files with `sha256sum -c SHA256SUMS`\n")
     return overview() + "\n" + files + "\n" + data_dictionary()
+
+
+__all__ = ["BuildOptions", "BuildSummary", "Failure", "Job", "ReportMeta", "build_package", "extract",
+           "extract_all", "extract_reports", "extract_rows", "plan", "release_package", "source_files"]

@@ -1,4 +1,4 @@
-"""A published package as files: its descriptor and the Parquet file of each resource."""
+"""A published package as files: its descriptor and the Parquet data of each resource."""
 
 from __future__ import annotations
 
@@ -31,24 +31,32 @@ def read_descriptor(descriptor: Path) -> dict:
     if not isinstance(resources, list):
         raise PackageError(f"{descriptor}: no list of resources")
     for n, r in enumerate(resources, start=1):
-        if not (isinstance(r, dict) and isinstance(r.get("name"), str) and isinstance(r.get("path"), str)):
+        path = r.get("path") if isinstance(r, dict) else None
+        is_path = isinstance(path, str) or (isinstance(path, list) and path and all(isinstance(p, str) for p in path))
+        if not (isinstance(r, dict) and isinstance(r.get("name"), str) and is_path):
             raise PackageError(f"{descriptor}: resource {n} has no name and path")
     return meta
 
 
-def package_resources(package: Path) -> dict[str, Path]:
-    """Resource name -> Parquet file, from the package's datapackage.json."""
+def package_resources(package: Path) -> dict[str, list[Path]]:
+    """Resource name -> its Parquet files, from the package's datapackage.json: one file, or the parts of a
+    resource partitioned by year (a Data Package v2 path list) in path order."""
     descriptor = descriptor_path(package)
     meta = read_descriptor(descriptor)
     root = descriptor.parent.resolve()
     files = {
-        r["name"].removesuffix("-parquet"): (root / r["path"]).resolve()
+        r["name"].removesuffix("-parquet"): [(root / p).resolve() for p in _paths(r["path"])]
         for r in meta["resources"] if r.get("format") == "parquet"
     }
-    for name, path in files.items():  # a descriptor must not point a reader at files outside its package
-        if not path.is_relative_to(root):
-            raise PackageError(f"{descriptor}: resource {name!r} points outside the package ({path})")
+    for name, paths in files.items():  # a descriptor must not point a reader at files outside its package
+        for path in paths:
+            if not path.is_relative_to(root):
+                raise PackageError(f"{descriptor}: resource {name!r} points outside the package ({path})")
     return files
+
+
+def _paths(path: str | list[str]) -> list[str]:
+    return [path] if isinstance(path, str) else list(path)
 
 
 def require_resources(descriptor: Path, files) -> None:

@@ -71,7 +71,7 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
     cells: dict[str, list[Cell]] = {}
     for table in ("applications", "review_litigation"):
         row_key, col_key = TEMPLATE.cell_keys[table]
-        for rec in pq.read_table(files[table]).to_pylist():
+        for rec in pq.read_table([str(p) for p in files[table]], partitioning=None).to_pylist():
             cells.setdefault(rec["report_id"], []).append(
                 Cell(table, rec[row_key], rec[col_key], rec["status"], rec["value"], rec["raw"] or "", rec["source_ref"],
                      reading=rec.get("reading") or ""))  # a reading the arithmetic chose makes its checks used_to_read
@@ -104,7 +104,7 @@ def validate_package(package: Path, engine: str = "duckdb") -> Validation:
     result = Validation(valid, errors)
     result.identity_results = recompute_identities(files)
     published = {(r["report_id"], r["check_id"], r["subject"]): r["result"]
-                 for r in pq.read_table(files["checks"]).to_pylist()}
+                 for r in pq.read_table([str(p) for p in files["checks"]], partitioning=None).to_pylist()}
     result.mismatches = [
         (rid, c, published.get((rid, c.check_id, c.subject)))
         for rid, c in result.identity_results

@@ -43,7 +43,7 @@ def connect(package: Path, sql: str | None = None):
 
     files = resource_files(package)
     con = duckdb.connect(":memory:")
-    con.execute(f"SET allowed_paths = [{', '.join(_literal(p) for p in files.values())}]")
+    con.execute(f"SET allowed_paths = [{', '.join(_literal(p) for paths in files.values() for p in paths)}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
@@ -51,8 +51,9 @@ def connect(package: Path, sql: str | None = None):
     from opendata.query.views import create_views
 
     try:
-        for name, path in files.items():
-            con.execute(f"CREATE VIEW {_identifier(name)} AS SELECT * FROM read_parquet({_literal(path)})")
+        for name, paths in files.items():  # one file, or a resource's parts by year (typed as the Table Schema says)
+            parts = "[" + ", ".join(_literal(p) for p in paths) + "]"
+            con.execute(f"CREATE VIEW {_identifier(name)} AS SELECT * FROM read_parquet({parts}, hive_partitioning = false)")
         create_views(con, sql)
     except duckdb.Error as exc:  # a missing or damaged Parquet file, or a package without our resources
         con.close()
@@ -60,16 +61,17 @@ def connect(package: Path, sql: str | None = None):
     return con
 
 
-def resource_files(package: Path) -> dict[str, Path]:
-    """Resource name -> Parquet file, each name checked against RESOURCE_NAME and each file inside the package."""
+def resource_files(package: Path) -> dict[str, list[Path]]:
+    """Resource name -> Parquet files, each name checked against RESOURCE_NAME and each file inside the package."""
     root = descriptor_path(package).parent.resolve()
     files = package_resources(package)
-    for name, path in files.items():
+    for name, paths in files.items():
         if not RESOURCE_NAME.fullmatch(name):
             raise QueryError(f"{root / 'datapackage.json'}: resource name {name!r} is not a valid resource name "
                              f"(pattern {RESOURCE_NAME.pattern}); the package is not queried")
-        if not path.is_relative_to(root):
-            raise QueryError(f"{root / 'datapackage.json'}: resource {name!r} points outside the package ({path})")
+        outside = [p for p in paths if not p.is_relative_to(root)]
+        if outside:
+            raise QueryError(f"{root / 'datapackage.json'}: resource {name!r} points outside the package ({outside[0]})")
     require_resources(root / "datapackage.json", files)
     return files
 

@@ -76,8 +76,8 @@ def diff_packages(old: Path, new: Path) -> Diff:
                 for name in ["reports", *TEMPLATE.cell_keys]:
                     if name not in files:
                         raise PackageError(f"{pkg}: no {name} resource in Parquet")
-                    path = str(files[name]).replace("'", "''")
-                    con.execute(f"create view {side}_{name} as select * from read_parquet('{path}')")
+                    paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files[name])
+                    con.execute(f"create view {side}_{name} as select * from read_parquet([{paths}], hive_partitioning = false)")
             con.execute("create view both_reports as select report_id from old_reports "
                         "intersect select report_id from new_reports")
             reports = """

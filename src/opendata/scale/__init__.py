@@ -1,0 +1,1 @@
+"""Running extraction at scale: in order over processes or a Dask cluster, and the extraction cache."""

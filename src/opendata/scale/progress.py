@@ -1,0 +1,27 @@
+"""A build's progress bar (rich), drawn on stderr only when it is a terminal and not asked to be quiet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[..., None] | None]:
+    """Yields `advance(done, total=None)`, or None when disabled (nothing is drawn)."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("build", total=None)
+
+        def advance(done: int, total: int | None = None) -> None:
+            if total is not None:
+                progress.update(task, total=total)
+            progress.advance(task, done)
+
+        yield advance

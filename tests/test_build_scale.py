@@ -1,0 +1,213 @@
+"""Builds at scale: streamed in batches, over processes or Dask, cached, reproducible byte for byte, partitioned.
+
+Synthetic reports (scripts/synth_corpus.py) carry their true values (truth.jsonl), so a build is scored against
+what was written, not against what the program read before.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import synth_corpus  # noqa: E402
+
+CELLS = {"proactive_disclosure": ("item", "measure"), "applications": ("row", "applicant"),
+         "review_litigation": ("block", "outcome")}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("synth")
+    synth_corpus.generate(out, 30, seed=7, html_share=0.5, truth=True)
+    return out
+
+
+def build(sources: list[Path], out: Path, *, jobs: int = 1, cache: Path | None = None, **kw):
+    from opendata.pipeline import BuildOptions, build_package
+    from opendata.scale.engines import Engine
+
+    engine = kw.pop("engine", Engine("local", jobs))
+    return build_package(sources, out, None, BuildOptions(engine, cache, **kw), root=ROOT)
+
+
+def files(package: Path) -> dict[str, bytes]:
+    return {p.relative_to(package).as_posix(): p.read_bytes() for p in sorted(package.rglob("*")) if p.is_file()}
+
+
+def published_cells(package: Path) -> dict[tuple, float]:
+    from opendata.publish.package import package_resources
+
+    import pyarrow.parquet as pq
+
+    parts = package_resources(package)
+    out = {}
+    for table, (row, col) in CELLS.items():
+        for rec in pq.read_table([str(p) for p in parts[table]], partitioning=None).to_pylist():
+            out[(rec["report_id"], table, rec[row], rec[col])] = rec["value"]
+    return out
+
+
+def true_cells(corpus: Path) -> dict[tuple, float]:
+    out = {}
+    for line in (corpus / "truth.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        for table in CELLS:
+            out.update({(r["id"], table, row, col): v for row, cols in r[table].items() for col, v in cols.items()})
+    return out
+
+
+def test_synthetic_reports_are_read_exactly_as_written(corpus, tmp_path):
+    summary = build([corpus / "reports"], tmp_path / "pkg", jobs=2, batch_reports=8)
+    assert (summary.reports, summary.reading_errors, summary.failed_checks) == (30, [], 0)
+    truth, got = true_cells(corpus), published_cells(tmp_path / "pkg")
+    assert len(truth) > 30 * 190 and set(got) == set(truth)
+    assert [k for k, v in truth.items() if got[k] != pytest.approx(v)] == []
+
+
+def test_reports_are_written_in_batches(corpus, tmp_path):
+    """The writer appends one Parquet row group per batch of reports: memory holds a batch, not the corpus."""
+    import pyarrow.parquet as pq
+
+    build([corpus / "reports"], tmp_path / "pkg", batch_reports=8)
+    meta = json.loads((tmp_path / "pkg" / "datapackage.json").read_text(encoding="utf-8"))
+    for name in ("reports", "applications", "checks"):
+        parquet = pq.ParquetFile(tmp_path / "pkg" / "data" / f"{name}.parquet")
+        assert parquet.num_row_groups == 4  # 30 reports in batches of 8
+        entry = next(r for r in meta["resources"] if r["name"] == f"{name}-parquet")
+        assert entry["x-rows"] == parquet.metadata.num_rows
+    rows = next(r for r in meta["resources"] if r["name"] == "reports")["x-rows"]
+    assert rows == 30
+
+
+def test_same_sources_give_identical_bytes_whatever_the_jobs(corpus, tmp_path):
+    build([corpus / "reports"], tmp_path / "a", jobs=1)
+    build([corpus / "reports"], tmp_path / "b", jobs=2, chunk=3)
+    a, b = files(tmp_path / "a"), files(tmp_path / "b")
+    assert a == b and "data/applications.parquet" in a
+    assert "created" not in json.loads(a["datapackage.json"])
+
+
+def test_created_is_written_only_when_asked(corpus, tmp_path, monkeypatch):
+    from opendata.publish.descriptor import created_stamp
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build([corpus / "reports"], tmp_path / "pkg", created=created_stamp())
+    assert json.loads((tmp_path / "pkg" / "datapackage.json").read_text())["created"] == "2023-11-14T22:13:20Z"
+
+
+def test_bundled_sources_in_parallel_equal_one_process_with_same_report_checks(tmp_path):
+    build([ROOT / "sources"], tmp_path / "one", jobs=1)
+    build([ROOT / "sources"], tmp_path / "two", jobs=2)
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+    with open(tmp_path / "two" / "data" / "checks.csv", encoding="utf-8", newline="") as f:
+        checks = list(csv.DictReader(f))
+    # the two text copies of Pingtan's HTML pages are compared with them (manifest duplicate_of)
+    same = {(c["report_id"], c["subject"], c["result"]) for c in checks if c["check_id"] == "SAME_REPORT"}
+    assert same == {("2024_pingtan_1", "duplicate_of.2024_pingtan_html_1", "pass"),
+                    ("2025_pingtan_1", "duplicate_of.2025_pingtan_html_1", "pass")}
+
+
+def test_rebuild_after_one_changed_source_extracts_only_that_source(corpus, tmp_path, monkeypatch):
+    from opendata import pipeline
+
+    sources = tmp_path / "src"
+    shutil.copytree(corpus / "reports", sources)
+    cache = tmp_path / "cache"
+    build([sources], tmp_path / "pkg", cache=cache)
+    calls = []
+    real = pipeline.extract_rows
+    monkeypatch.setattr(pipeline, "extract_rows", lambda job: calls.append(job.path.name) or real(job))
+    build([sources], tmp_path / "pkg", cache=cache)
+    assert calls == []  # nothing changed: every source from the cache
+    changed = sorted(sources.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("本年度未收取信息处理费。", "无。"), encoding="utf-8")
+    build([sources], tmp_path / "pkg", cache=cache)
+    assert calls == [changed.name]
+    build([sources], tmp_path / "fresh")  # no cache at all
+    assert files(tmp_path / "pkg") == files(tmp_path / "fresh")
+    assert not any(p.name.startswith(".opendata") for p in (tmp_path / "pkg").rglob("*"))
+
+
+def test_large_packages_are_partitioned_by_year_and_read_as_one(corpus, tmp_path):
+    import pyarrow.dataset as ds
+
+    from opendata.publish.package import package_resources
+    from opendata.query.connection import run
+
+    build([corpus / "reports"], tmp_path / "flat")
+    build([corpus / "reports"], tmp_path / "parts", partition_reports=10)
+    meta = json.loads((tmp_path / "parts" / "datapackage.json").read_text(encoding="utf-8"))
+    apps = next(r for r in meta["resources"] if r["name"] == "applications-parquet")
+    assert apps["path"] == [f"data/applications/year={y}/part-0.parquet" for y in range(2019, 2026)]
+    assert [p["path"] for p in apps["x-parts"]] == apps["path"]
+    assert len(package_resources(tmp_path / "parts")["applications"]) == 7
+    assert published_cells(tmp_path / "parts") == published_cells(tmp_path / "flat")
+    # other engines read the hive layout as one dataset, the year coming from the folder names
+    dataset = ds.dataset(tmp_path / "parts" / "data" / "applications", partitioning="hive")
+    assert dataset.count_rows() == apps_rows(tmp_path / "flat")
+    sql = "select r.year, sum(a.value) from applications a join reports r using (report_id) group by 1 order by 1"
+    assert run(tmp_path / "parts", sql) == run(tmp_path / "flat", sql)
+    metric = "select count(*), sum(value) from metrics"
+    assert run(tmp_path / "parts", metric) == run(tmp_path / "flat", metric)
+
+
+def apps_rows(package: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(package / "data" / "applications.parquet").metadata.num_rows
+
+
+def test_a_bad_source_is_named_and_the_rest_published(corpus, tmp_path):
+    sources = tmp_path / "src"
+    shutil.copytree(corpus / "reports", sources)
+    (sources / "synth_000003b.html").write_text("<html><body>no tables here</body></html>", encoding="utf-8")
+    summary = build([sources], tmp_path / "pkg", jobs=2)
+    assert (summary.sources, summary.reports, len(summary.reading_errors)) == (31, 30, 1)
+    assert "synth_000003b.html" in summary.reading_errors[0]
+
+
+@pytest.mark.slow
+def test_dask_build_equals_the_local_build_byte_for_byte(tmp_path):
+    pytest.importorskip("distributed")
+    from opendata.scale.engines import Engine
+
+    build([ROOT / "sources"], tmp_path / "local", jobs=1)
+    build([ROOT / "sources"], tmp_path / "dask", engine=Engine("dask", 2), chunk=4)
+    assert files(tmp_path / "dask") == files(tmp_path / "local")
+
+
+def test_cli_build_with_jobs_cache_and_quiet(corpus, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from opendata.cli import app
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = tmp_path / "pkg"
+    args = ["build", str(corpus / "reports"), "-o", str(out), "--jobs", "2", "--quiet"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "published 30 reports" in result.output and "extracting" not in result.output
+    assert any((tmp_path / "cache" / "opendata" / "extraction").iterdir())  # the user's cache folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "pkg"]  # nothing written beside the package
+    again = CliRunner().invoke(app, [*args, "--no-cache", "-o", str(tmp_path / "again")])
+    assert again.exit_code == 0 and files(out) == files(tmp_path / "again")
+
+
+def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    build([corpus / "reports"], tmp_path / "pkg", cache=cache)
+    entries = [p for p in cache.rglob("*.pickle")]
+    assert len(entries) > 30  # one per source, plus the whole chunks
+    for p in entries:
+        p.write_bytes(b"not a pickle")
+    build([corpus / "reports"], tmp_path / "again", cache=cache)
+    assert files(tmp_path / "again") == files(tmp_path / "pkg")
