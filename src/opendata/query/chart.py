@@ -141,6 +141,23 @@ def bar_chart(comparison, subtitle: str = "") -> str:
     return _svg(width, top + plot_h + 80 + 18 * len(caption), m.label, body)
 
 
+def _series(points: dict, years: list[int], x, y, color: str, unit: str, na_y: float) -> list[str]:
+    """One body's line: segments between consecutive years with values, a labelled dot per value."""
+    out = []
+    for year in range(years[0], years[-1]):
+        a, b = points.get(year), points.get(year + 1)
+        if a is not None and b is not None:
+            out.append(f'<line x1="{x(year):.1f}" y1="{y(a):.1f}" x2="{x(year + 1):.1f}" y2="{y(b):.1f}" '
+                       f'stroke="{color}" stroke-width="2.5"/>')
+    for year, v in sorted(points.items()):
+        if v is not None:
+            out.append(f'<circle cx="{x(year):.1f}" cy="{y(v):.1f}" r="4" fill="{color}"/>')
+            out.append(_text(x(year), y(v) - 9, format_value(v, unit), 11, "middle"))
+        else:  # a report exists but its value cannot be computed: say so rather than leave a silent gap
+            out.append(_text(x(year), na_y, "n/a", 11, "middle", fill="#999"))
+    return out
+
+
 def line_chart(comparison, subtitle: str = "") -> str:
     """One line per body (region and agency) across years; a missing or uncomputable year breaks the line."""
     rows = [dict(zip(comparison.columns, r)) for r in comparison.rows]
@@ -172,18 +189,7 @@ def line_chart(comparison, subtitle: str = "") -> str:
         body.append(_text(x(year), top + plot_h + 18, str(year), 11, "middle", fill="#444"))
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#666"/>')
     for i, points in enumerate(bodies.values()):
-        color = COLORS[i % len(COLORS)]
-        for year in range(years[0], years[-1]):
-            a, b = points.get(year), points.get(year + 1)
-            if a is not None and b is not None:
-                body.append(f'<line x1="{x(year):.1f}" y1="{y(a):.1f}" x2="{x(year + 1):.1f}" y2="{y(b):.1f}" '
-                            f'stroke="{color}" stroke-width="2.5"/>')
-        for year, v in sorted(points.items()):
-            if v is not None:
-                body.append(f'<circle cx="{x(year):.1f}" cy="{y(v):.1f}" r="4" fill="{color}"/>')
-                body.append(_text(x(year), y(v) - 9, format_value(v, m.unit), 11, "middle"))
-            else:  # a report exists but its value cannot be computed: say so rather than leave a silent gap
-                body.append(_text(x(year), top + plot_h - 8, "n/a", 11, "middle", fill="#999"))
+        body += _series(points, years, x, y, COLORS[i % len(COLORS)], m.unit, top + plot_h - 8)
     axis_y = top + plot_h / 2
     body.append(f'<text x="22" y="{axis_y:.1f}" font-size="{FONT}" text-anchor="middle" fill="#222" '
                 f'transform="rotate(-90 22 {axis_y:.1f})">{escape(m.axis_label)}</text>')
