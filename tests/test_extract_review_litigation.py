@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import gold, manifest_row, source
@@ -69,3 +71,33 @@ def test_litigation_first_with_blocks_printing_outcomes_differently_is_unreadabl
     assert scored(report, report_id, rewritten=True).nothing_wrong
     assert {c.status for c in report.table_cells("review_litigation").values()} == {"unreadable"}
     assert any("行政诉讼 before 行政复议" in e for e in report.errors)
+
+
+SENTENCE_REPORTS = ["2019_sanming_1", "2021_sanming_1", "2022_sanming_1", "2024_sanming_1", "2025_sanming_1", "seed_luzhou_2020"]
+
+
+@pytest.mark.parametrize("report_id", SENTENCE_REPORTS)
+def test_a_sentence_between_table_four_cells_never_gives_a_wrong_value(tmp_path, report_id):
+    """Issue 9: a sentence printed between table 四's cells used to end its value region, and the arithmetic then
+    expanded the cells before it into all fifteen (a lone 0 -> fifteen zeros, H4 'confirming' it). The places of
+    the cells cannot be established: they are unreadable, and the rest of the report is read as before."""
+    from gold_score import score
+
+    from opendata.pipeline import extract
+
+    original = extract(source(report_id), manifest_row(report_id))
+    refs = [c.source_ref for c in original.cells if c.table == "review_litigation"]
+    lines_of = sorted({int(r[1:]) for r in refs if re.fullmatch(r"L\d+", r)})
+    if len(lines_of) < 15:
+        pytest.fail(f"{report_id}: table 四 is not one cell per line here; choose another report")
+    lines = source(report_id).read_text(encoding="utf-8").split("\n")
+    at = lines_of[0]  # after the first cell's line: a lone piece the arithmetic could expand
+    lines.insert(at, "本年度共收到申请12件，均已按时答复。")
+    path = tmp_path / source(report_id).name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = extract(path, manifest_row(report_id))
+    s = score(report, gold(report_id))
+    assert s.nothing_wrong, s.details
+    t4 = [c for c in report.cells if c.table == "review_litigation"]
+    assert t4 and all(c.status != "reported" for c in t4[1:]), [(c.key, c.status, c.value) for c in t4]
+    assert s.exact >= s.compared - 15  # only table 四 is lost
