@@ -457,3 +457,15 @@ def test_a_package_without_resources_is_not_valid(tmp_path):
     r = invoke("validate", tmp_path)
     assert r.exit_code == 1
     assert "no Parquet file for reports" in one_line_error(r.stderr)
+
+
+def test_two_files_with_one_report_id_publish_the_first_and_name_both(tmp_path):
+    """Report ids are file stems and the package's keys: a second file with the same stem is one error naming both
+    files, and the rest of the batch is published."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(SEED, tmp_path / folder / SEED.name)
+    r = invoke("build", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "pkg")
+    assert r.exit_code == 0, r.stderr
+    assert f"{tmp_path / 'b' / SEED.name}: report id 'seed_luzhou_2020' is taken by {tmp_path / 'a' / SEED.name}" in r.stderr
+    assert "published 1 reports" in r.stderr

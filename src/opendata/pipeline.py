@@ -171,6 +171,20 @@ def plan(paths: Iterable[Path], manifest: Path | None, root: Path) -> list[Job]:
     return jobs
 
 
+def unique_ids(jobs: list[Job]) -> tuple[list[Job], list[str]]:
+    """A report id is its file's stem, the package's key: a second file with the same stem is not published (one
+    error naming both files) and the rest of the batch goes on."""
+    first: dict[str, Path] = {}
+    kept, errors = [], []
+    for job in jobs:
+        other = first.setdefault(job.path.stem, job.path)
+        if other is job.path:
+            kept.append(job)
+        else:
+            errors.append(f"{job.path}: report id {job.path.stem!r} is taken by {other}; rename one of the files")
+    return kept, errors
+
+
 def extract_rows(job: Job) -> list[ReportRows]:
     """The pure function a build maps over its sources: a source file -> the rows of each report it holds (or why
     it publishes nothing)."""
@@ -294,9 +308,10 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
     options = options or BuildOptions()
     paths = list(paths)
     manifest = manifest or default_manifest(paths)
-    jobs = plan(paths, manifest, root or source_root(paths))
+    jobs, taken = unique_ids(plan(paths, manifest, root or source_root(paths)))
     summary = BuildSummary(sources=len(jobs), manifest=manifest)
     summary.reading_errors += [f.message for f in missing_files(manifest_mod.load(manifest) if manifest else {})]
+    summary.reading_errors += taken
     if progress:
         progress(0, len(jobs))
     chunks = [Chunk(tuple(jobs[i:i + options.chunk]), options.cache_dir) for i in range(0, len(jobs), options.chunk)]
