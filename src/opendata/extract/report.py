@@ -15,21 +15,18 @@ def align(report: Report, stream: Stream) -> Report:
     """Fill a report's cells, layouts and reading errors from its document (`stream`: its folded text)."""
     loc = Locator(report.document, stream, report.meta.year)
     regions = loc.locate()
-    if T2 in regions:
-        layout, cells = read_proactive(loc, *regions[T2])
+    captions = " or ".join(repr(c) for c in T2_CAPTIONS)
+    for table, read_table, missing in (
+        (T2, read_proactive, f"not found (no {captions} caption or {T2_HEADER!r} header)"),
+        (T3, read_applications, f"not found (no {T3_FIRST_ROW.zh!r} row)"),
+    ):
+        if table not in regions:
+            loc.fail(table, missing)
+            continue
+        layout, cells = read_table(loc, *regions[table])
         report.cells += cells
         if layout:
-            report.layouts[T2] = layout
-    else:
-        captions = " or ".join(repr(c) for c in T2_CAPTIONS)
-        loc.fail(T2, f"not found (no {captions} caption or {T2_HEADER!r} header)")
-    if T3 in regions:
-        layout, cells = read_applications(loc, *regions[T3])
-        report.cells += cells
-        if layout:
-            report.layouts[T3] = layout
-    else:
-        loc.fail(T3, f"not found (no {T3_FIRST_ROW.zh!r} row)")
+            report.layouts[table] = layout
     copies = read_review_litigation(loc, *regions[T4]) if T4 in regions else []
     if copies:
         report.cells += copies[0]

@@ -50,24 +50,22 @@ def read_review_litigation(loc: Locator, start: int, end: int) -> list[list[Cell
             stop = _AFTER_T4_VALUES.search(loc.text, m.start(), end)
             region_start, region_end = m.start(), stop.start() if stop else end
         order = cell_order(loc, header.start(), region_start)
-        cut = None if run else _cut_by_text(loc, region_start, region_end, end)
-        if cut:
-            loc.fail(T4, cut)
-            copies.append([Cell(T4, b, o, "unreadable", note=cut) for b, o in _KEYS])
-        elif order.known:
-            copies.append(t4_cells(loc, loc.stream.pieces(region_start, region_end), order))
+        pieces = loc.stream.pieces(region_start, region_end)
+        why = (None if run else _cut_by_text(loc, pieces, region_end, end)) or (None if order.known else order.why)
+        if why:
+            loc.fail(T4, why)
+            copies.append([Cell(T4, b, o, "unreadable", note=why) for b, o in _KEYS])
         else:
-            loc.fail(T4, order.why)
-            copies.append([Cell(T4, b, o, "unreadable", note=order.why) for b, o in _KEYS])
+            copies.append(t4_cells(loc, pieces, order))
         pos = region_end
     return copies
 
 
-def _cut_by_text(loc: Locator, region_start: int, region_end: int, end: int) -> str | None:
+def _cut_by_text(loc: Locator, pieces: list[Piece], region_end: int, end: int) -> str | None:
     """Why the value region is not the whole table (None when it is): text ended it before all fifteen cells were
     printed, and more lines holding only a number follow before the next table or copy. Reading the fewer pieces
     would let the arithmetic expand runs into cells the source printed after the text: never guessed."""
-    numbers = [p for p in loc.stream.pieces(region_start, region_end) if p.kind in ("number", "marker")]
+    numbers = [p for p in pieces if p.kind in ("number", "marker")]
     if region_end >= end or len(numbers) >= len(_KEYS) or _HEADING.match(loc.text, region_end):
         return None  # the whole table, or a heading (五、…, (一)…) ends it: what follows is the next section
     nxt = loc.find(T4_HEADER, region_end, end)

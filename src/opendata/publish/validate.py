@@ -89,7 +89,8 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
 
 def validate_package(package: Path, engine: str = "duckdb") -> Validation:
     """engine "duckdb": the checks compiled to SQL (validate_sql.py); "frictionless": the reference path below."""
-    require_resources(descriptor_path(package), package_resources(package))  # an empty package is no valid one
+    descriptor, files = descriptor_path(package), package_resources(package)
+    require_resources(descriptor, files)  # an empty package is no valid one
     if engine == "duckdb":
         from opendata.publish.validate_sql import validate_sql
 
@@ -98,8 +99,6 @@ def validate_package(package: Path, engine: str = "duckdb") -> Validation:
         raise ValueError(f"unknown validation engine {engine!r}: duckdb or frictionless")
     import pyarrow.parquet as pq
 
-    descriptor = descriptor_path(package)
-    files = package_resources(package)
     valid, errors = frictionless_report(descriptor)
     result = Validation(valid, errors)
     result.identity_results = recompute_identities(files)

@@ -105,15 +105,17 @@ def _failing(rows: list[dict], sel: Selection) -> tuple[list[dict], list[str]]:
 UNKNOWN = "the value cannot be computed (a cell is blank, a marker, ambiguous or unreadable, or the denominator is 0)"
 
 
-def _split(rows: list[dict], m: Metric, floor: int) -> tuple[list[dict], list[str]]:
-    """Keep the rows that can be ranked; say what was left out and why."""
+def rankable(rows: list[dict], m: Metric, floor: int, verb: str = "left out",
+             floor_name: str = "--min-requests ") -> tuple[list[dict], list[str]]:
+    """Keep the rows that can be ranked (a value, and for a rate a denominator of at least `floor`); say what was
+    left out and why (`verb`, `floor_name`: the wording of the CLI or of the site)."""
     unknown = [r for r in rows if r["value"] is None]
     small = [r for r in rows if r["value"] is not None and m.is_rate and (r["denominator"] or 0) < floor]
     notes = []
     if unknown:
-        notes.append(f"{len(unknown)} report(s) left out: {UNKNOWN}: {_names(unknown)}")
+        notes.append(f"{len(unknown)} report(s) {verb}: {UNKNOWN}: {_names(unknown)}")
     if small:
-        notes.append(f"{len(small)} report(s) left out: denominator below --min-requests {floor}: {_names(small)}")
+        notes.append(f"{len(small)} report(s) {verb}: denominator below {floor_name}{floor}: {_names(small)}")
     left_out = {id(r) for r in unknown + small}
     return [r for r in rows if id(r) not in left_out], notes
 
@@ -181,7 +183,7 @@ def compare(package: Path, metric_id: str, selection: Selection | None = None, b
         con.close()
     checked, notes = _failing(rows, sel)
     if by == "rank":
-        kept, more = _split(checked, m, sel.min_requests)
+        kept, more = rankable(checked, m, sel.min_requests)
         columns, table = RANK_COLUMNS, ranking(kept)
     else:  # a series keeps every year, a value that cannot be computed shows as a gap
         kept = checked

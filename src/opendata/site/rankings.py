@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from opendata.query.chart import ChartError, bar_chart, line_chart
-from opendata.query.compare import (DEFAULT_MIN_REQUESTS, RANK_COLUMNS, UNKNOWN, YEAR_COLUMNS, Comparison, ranking,
+from opendata.query.compare import (DEFAULT_MIN_REQUESTS, RANK_COLUMNS, YEAR_COLUMNS, Comparison, rankable, ranking,
                                     series)
 from opendata.query.metrics import Metric, metrics
 
@@ -30,25 +30,12 @@ def source_of(meta: dict) -> dict:
     return {k: meta.get(k) for k in ("name", "title", "version", "created")}
 
 
-def _left_out(rows: list[dict], m: Metric, floor: int) -> tuple[list[dict], list[str]]:
-    unknown = [r for r in rows if r["value"] is None]
-    small = [r for r in rows if r["value"] is not None and m.is_rate and (r["denominator"] or 0) < floor]
-    notes = []
-    if unknown:
-        notes.append(f"{len(unknown)} report(s) not ranked: {UNKNOWN}: {', '.join(r['report_id'] for r in unknown)}")
-    if small:
-        notes.append(f"{len(small)} report(s) not ranked: denominator below {floor}: "
-                     f"{', '.join(r['report_id'] for r in small)}")
-    dropped = {id(r) for r in unknown + small}
-    return [r for r in rows if id(r) not in dropped], notes
-
-
 def year_rankings(metric_rows: list[dict], m: Metric, meta: dict, floor: int = DEFAULT_MIN_REQUESTS) -> list[Ranking]:
     """One ranking per year with reports, latest year first."""
     mine = sorted((r for r in metric_rows if r["metric"] == m.id), key=lambda r: r["year"], reverse=True)
     out = []
     for year, rows in groupby(mine, key=lambda r: r["year"]):
-        kept, notes = _left_out(list(rows), m, floor)
+        kept, notes = rankable(list(rows), m, floor, verb="not ranked", floor_name="")
         comparison = Comparison(m, "rank", RANK_COLUMNS, ranking(kept), notes, source_of(meta))
         subtitle = f"{year} · all scopes" + (f" · denominators ≥ {floor}" if m.is_rate else "")
         try:
