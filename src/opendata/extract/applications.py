@@ -3,6 +3,8 @@ solved as a whole (H3 per row, H1/H2 across rows)."""
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from functools import cache
 
 from opendata.extract.blank_lines import kept_blanks
@@ -119,21 +121,7 @@ def t3_labels(loc: Locator, rows: list[Code], layout: str, start: int, end: int)
     values = [r for r in rows if r.is_value_row(layout)]
     matches = [[(m.start(), m.end(), in_own_row(loc, m.end())) for m in r.pattern.finditer(loc.text, start, end)]
                for r in values]
-
-    @cache
-    def best(i: int, pos: int) -> tuple[tuple[int, int], tuple]:
-        if i == len(values):
-            return (0, 0), ()
-        later = [m for m in matches[i] if m[0] >= pos]
-        picks = later[:1] + [m for m in later if m[2] and not later[0][2]][:1]
-        options = []
-        for s, e, own in picks:
-            (count, owned), chain = best(i + 1, e)
-            options.append(((count + 1, owned + own), ((s, e, values[i]),) + chain))
-        options.append(best(i + 1, pos))
-        return max(options, key=lambda option: option[0])  # the first of equals: the earliest match
-
-    chain = list(best(0, start)[1])
+    chain = list(_in_order(values, matches, start))
     spans, lo = list(chain), start
     for row in rows:
         later = [s for s, _, r in chain if r.position > row.position]
@@ -143,6 +131,33 @@ def t3_labels(loc: Locator, rows: list[Code], layout: str, start: int, end: int)
             spans.append((m.start(), m.end(), row))
             lo = m.end()
     return sorted(spans, key=lambda span: span[0])
+
+
+def _in_order(values: list[Code], matches: list[list[tuple[int, int, int]]], start: int) -> tuple:
+    """The chain of `t3_labels`: the most rows matched in order (then the most labels in their own row; the first
+    of equals, the earliest match), a label at most per row."""
+    # What `best(i, pos)` gives depends on `pos` only through which matches of rows i.. start at or after it, so
+    # every position is moved on to the next such start: equal states share one entry (linear, not quadratic).
+    starts = [sorted({m[0] for ms in matches[i:] for m in ms}) for i in range(len(values) + 1)]
+
+    def state(i: int, pos: int) -> float:
+        k = bisect_left(starts[i], pos)
+        return starts[i][k] if k < len(starts[i]) else math.inf
+
+    @cache
+    def best(i: int, pos: float) -> tuple[tuple[int, int], tuple]:
+        if i == len(values):
+            return (0, 0), ()
+        later = [m for m in matches[i] if m[0] >= pos]
+        picks = later[:1] + [m for m in later if m[2] and not later[0][2]][:1]
+        options = []
+        for s, e, own in picks:
+            (count, owned), chain = best(i + 1, state(i + 1, e))
+            options.append(((count + 1, owned + own), ((s, e, values[i]),) + chain))
+        options.append(best(i + 1, state(i + 1, pos)))
+        return max(options, key=lambda option: option[0])  # the first of equals: the earliest match
+
+    return best(0, state(0, start))[1]
 
 
 def in_own_row(loc: Locator, label_end: int) -> int:
