@@ -37,7 +37,7 @@ def read_applications(loc: Locator, start: int, end: int) -> tuple[str | None, l
                         for row in TEMPLATE.application_value_rows(layout) for c in _COLUMNS]
 
     def make(code: str, pieces: list[Piece], choices: list[list[Piece]] = ()) -> Row:
-        return Row([Column((code, c)) for c in order.codes], pieces, loc.doc.cells_explicit, list(choices))
+        return Row(list(_columns(code, order.codes)), pieces, loc.doc.cells_explicit, list(choices))
 
     regions: dict[str, tuple[int, int, list[Piece]]] = {}  # row -> label start, label end, value pieces
     for i, (s, e, row) in enumerate(spans):
@@ -54,6 +54,11 @@ def read_applications(loc: Locator, start: int, end: int) -> tuple[str | None, l
         if row.code not in bound:
             loc.fail(T3, f"row {row.zh} not found")
     return layout, _solved(layout, bound, order, eqs)
+
+
+@cache
+def _columns(row: str, codes: tuple[str, ...]) -> tuple[Column, ...]:  # made once: a row of every report needs them
+    return tuple(Column((row, c)) for c in codes)
 
 
 def _solved(layout: str, bound: dict[str, Row], order: Order, eqs) -> list[Cell]:

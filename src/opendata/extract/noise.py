@@ -37,6 +37,8 @@ _AGENCY = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|厅|院|�
 
 def is_text(line: str) -> bool:
     """A line of words, not of values: two Chinese characters or more beside units and markers."""
+    if line.isascii():  # most value lines: no Chinese character at all (the quick answer)
+        return False
     return len(_CJK.findall(_CELL_WORDS.sub("", line))) >= 2
 
 

@@ -36,6 +36,10 @@ _ORDINAL_AFTER = re.compile(r"[.、][\u4e00-\u9fff]")
 _CELL_REF = re.compile(r"^(?P<row>.+)/c\d+(?::c\d+-\d+)?$")
 
 
+def _blanked(m: re.Match) -> str:
+    return " " * len(m.group(0))
+
+
 def source_row(ref: str) -> str | None:
     """The table row a cell's ref names ("L12/c3" -> "L12"); None for a token that is no table cell (a line)."""
     m = _CELL_REF.match(ref)
@@ -65,17 +69,20 @@ class Stream:
 
     def ref(self, start: int, end: int) -> str:
         """Source position of text[start:end]: the token's ref, plus a character range inside long tokens."""
-        i = self.token_at(start)
+        return self._ref(self.token_at(start), start, end)
+
+    def _ref(self, i: int, start: int, end: int) -> str:  # `ref` with the token known (no search per piece)
         token = self.doc.tokens[i]
-        line = self.lines[i]
         a, b = start - self.starts[i], end - self.starts[i]
-        if a == 0 and b >= len(line.rstrip()):
+        if a == 0 and b >= len(self.lines[i].rstrip()):
             return token.ref
         return f"{token.ref}:c{a + 1}-{b}"
 
     def raw(self, start: int, end: int) -> str:
         """Raw source text for text[start:end] (exact where folding kept the token's length)."""
-        i = self.token_at(start)
+        return self._raw(self.token_at(start), start, end)
+
+    def _raw(self, i: int, start: int, end: int) -> str:
         raw = self.doc.tokens[i].text
         a, b = start - self.starts[i], end - self.starts[i]
         if len(raw) == len(self.lines[i]):
@@ -88,15 +95,15 @@ class Stream:
         note = NOTE_START.search(self.text, start, end)
         end = note.start() if note and note.start() > start else end
         spans: list[tuple[Piece, int]] = []  # each piece and the end of its text
-        pos = start
+        pos, first = start, self.token_at(start)  # segment n is line (token) first + n: lines hold no break
         for n, segment in enumerate(self.text[start:end].split("\n")):
             seg_start = pos
             pos += len(segment) + 1
             whole_token = n > 0 and pos - 1 < end  # a complete token, not the tail of a label's token
-            noise = self.noise.of(self.token_at(seg_start)) if whole_token else None
+            noise = self.noise.of(first + n) if whole_token else None
             if noise not in (None, "maybe_page") or (whole_token and is_text(segment)):
                 continue  # page furniture, a running header, a date, a sentence: never values
-            found = self._segment(segment, seg_start, whole_token, start, end)
+            found = self._segment(segment, first + n, seg_start, whole_token, (start, end))
             spans += [(replace(p, maybe_noise=True), e) for p, e in found] if noise else found
         out = [p for p, _ in spans[:1]]
         for (_, before_end), (piece, _) in zip(spans, spans[1:]):
@@ -104,41 +111,41 @@ class Stream:
             out.append(replace(piece, after_text=True) if after_text else piece)
         return out
 
-    def _segment(self, segment: str, seg_start: int, whole_token: bool, start: int, end: int
+    def _segment(self, segment: str, i: int, seg_start: int, whole_token: bool, region: tuple[int, int]
                  ) -> list[tuple[Piece, int]]:
-        """The pieces of one line (token) of a region, each with the end of its text."""
-        cleaned = _NOTE.sub(lambda m: " " * len(m.group(0)), segment)
+        """The pieces of one line (token `i`) of a region, each with the end of its text."""
+        cleaned = _NOTE.sub(_blanked, segment) if "(" in segment else segment  # a note opens with "("
         stripped = cleaned.strip()
         if not stripped:
             if whole_token and self.doc.cells_explicit:
-                return [(Piece("blank", "", "", self.ref(seg_start, seg_start), True, seg_start), seg_start)]
+                return [(Piece("blank", "", "", self._ref(i, seg_start, seg_start), True, seg_start), seg_start)]
             return []
         s = seg_start + cleaned.index(stripped)
         if stripped == ".":  # a decimal point on its own line ("851" / "." / "776247"): the solver may join it
-            return [(Piece("point", ".", ".", self.ref(s, s + 1), True, s), s + 1)]
+            return [(Piece("point", ".", ".", self._ref(i, s, s + 1), True, s), s + 1)]
         if TEMPLATE.is_marker(stripped):
             e = s + len(stripped)
-            return [(Piece("marker", stripped, self.raw(s, e), self.ref(s, e), True, s), e)]
+            return [(Piece("marker", stripped, self._raw(i, s, e), self._ref(i, s, e), True, s), e)]
         out: list[tuple[Piece, int]] = []
         for m in _NUMBER_OR_POINT.finditer(cleaned):
             s, e = seg_start + m.start(), seg_start + m.end()
             if m.group(0) == ".":
-                if self._between_digits(s, start, end):  # the solver may join it with its digits, no one else
-                    out.append((Piece("point", ".", ".", self.ref(s, e), not out, s), e))
+                if self._between_digits(s, *region):  # the solver may join it with its digits, no one else
+                    out.append((Piece("point", ".", ".", self._ref(i, s, e), not out, s), e))
                 continue
             if _ORDINAL_AFTER.match(cleaned, m.end()):
                 continue  # the ordinal of a label pushed out of its row, not a value
-            out.append((self._number(m, cleaned, seg_start, not out), seg_start + m.end()))
+            out.append((self._number(m, cleaned, i, seg_start, not out), seg_start + m.end()))
         return out
 
-    def _number(self, m: re.Match, line: str, line_start: int, first: bool) -> Piece:
+    def _number(self, m: re.Match, line: str, i: int, line_start: int, first: bool) -> Piece:
         """A number piece; its text says its sign as "-"/"+" however printed. A sign right after a digit
         ("2648-18538") starts the next number: never joined onto the one before ("257—861" is never 257861)."""
         word, sign = m.group("word"), m.group("sign")
         mark = _SIGN_WORDS[word] if word else ("+" if sign == "+" else "-") if sign else ""
         s, e = line_start + m.start(), line_start + m.end()
         glued = bool(sign) and m.start() > 0 and line[m.start() - 1].isdigit()
-        return Piece("number", mark + m.group("number").replace(" ", ""), self.raw(s, e), self.ref(s, e), first, s,
+        return Piece("number", mark + m.group("number").replace(" ", ""), self._raw(i, s, e), self._ref(i, s, e), first, s,
                      after_text=glued, sign_word=bool(word))
 
     def _between_digits(self, pos: int, start: int, end: int) -> bool:

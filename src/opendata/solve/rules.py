@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from opendata.model import Cell, Piece
-from opendata.solve.number import Column, domain_problem, in_yuan, parse_number, valid_cell
+from opendata.solve.number import MAX_DIGITS, Column, domain_problem, in_yuan, parse_number, valid_cell
 from opendata.solve.walk import TooMany, Walk
 
 # How a cell was read (the published `reading`; the list and which of them the arithmetic chose: template.yaml).
@@ -80,6 +80,11 @@ def read_piece(piece: Piece, column: Column, reading: str | None = None) -> Cell
     row, col = column.place
     if piece.kind in ("blank", "marker"):
         return Cell("", row, col, piece.kind, None, piece.raw, piece.ref)
+    text = piece.text
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS and not column.yuan and not piece.sign_word:
+        # most pieces: a plain count, in every column's domain, read as printed (what the general path gives)
+        how = PRINTED if reading is None else reading
+        return Cell("", row, col, "reported", int(text), piece.raw, piece.ref, reading=how)
     raw = piece.raw or piece.text
     problem = domain_problem(piece.text, column)
     if problem or parse_number(piece.text, column.decimal, column.yuan) is None:

@@ -180,7 +180,7 @@ def solve(rows: list[Row], equations=()) -> list[list[Cell]]:
     """Cells of every row (table left empty: the caller knows it): reported where all readings fitting the
     arithmetic agree."""
     equations = list(equations)
-    found = [_row_candidates(row, equations) for row in rows]
+    found = [_row_candidates(row, own) for row, own in zip(rows, _own_equations(rows, equations))]
     cands = [cs for cs, _ in found]
     narrowed = joint(rows, cands, equations)
     if narrowed is not None:
@@ -188,12 +188,28 @@ def solve(rows: list[Row], equations=()) -> list[list[Cell]]:
     return [_settle(row, cs, note) for row, cs, (_, note) in zip(rows, cands, found)]
 
 
-def _row_candidates(row: Row, equations) -> tuple[list[Candidate], str]:
-    """A row's readings under the rule its pieces call for (see `candidates`), or why there is none."""
+def _own_equations(rows: list[Row], equations: list) -> list[list]:
+    """Each row's own equations (every term one of its cells: every rule tests only these), in their order; one
+    pass over the equations, not one per row."""
+    rows_of: dict[tuple[str, str], set[int]] = {}
+    for i, row in enumerate(rows):
+        for c in row.columns:
+            rows_of.setdefault(c.place, set()).add(i)
+    own: list[list] = [[] for _ in rows]
+    everyone = set(range(len(rows)))
+    for eq in equations:
+        terms = eq.terms
+        holders = set.intersection(*(rows_of.get(t, set()) for t in terms)) if terms else everyone
+        for i in holders:
+            own[i].append(eq)
+    return own
+
+
+def _row_candidates(row: Row, own: list) -> tuple[list[Candidate], str]:
+    """A row's readings under the rule its pieces call for (see `candidates`), or why there is none; `own`: the
+    row's own equations."""
     if not row.pieces:
         return [], "no values"
-    places = {c.place for c in row.columns}
-    own = [eq for eq in equations if places.issuperset(eq.terms)]  # the row's own: every rule tests only these
     try:
         rule, found = choices(row, own) if row.choices else _maybe_noise(row, own)
     except TooMany:
@@ -219,6 +235,8 @@ def _settle(row: Row, cands: list[Candidate], note: str) -> list[Cell]:
     """A row's cells: reported where every reading agrees, else ambiguous with the values the readings give."""
     if not cands:
         return unreadable_row(row, note)
+    if len(cands) == 1:  # one reading: its cells as they are (what the loop below gives, without its work)
+        return list(cands[0])
     rules = " or ".join(dict.fromkeys(c.rule for c in cands))
     out = []
     for j, column in enumerate(row.columns):

@@ -126,6 +126,8 @@ class Template:
 
     def is_marker(self, text: str) -> bool:
         """Does a cell's text stand instead of a number (a not-applicable marker), width and spaces aside?"""
+        if text.isascii() and text.isdigit():  # most cells; folding leaves ASCII digits as they are
+            return text in self.folded_markers
         return fold(text) in self.folded_markers
 
     def section(self, code: str) -> Code:
