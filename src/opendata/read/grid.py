@@ -38,10 +38,23 @@ def is_label(cell: str | None, markers: Markers = frozenset()) -> bool:
 
 def label_columns(rows: Grid, markers: Markers = frozenset()) -> set[int]:
     """Columns holding row labels: text beside values, in rows that have values."""
+    return _label_columns(_kinds(rows, markers))
+
+
+_VALUE_CELL, _LABEL_CELL = 1, 2
+
+
+def _kinds(rows: Grid, markers: Markers) -> list[list[int]]:
+    """Each cell's kind (a value, a label, or 0: empty or covered), judged once per cell."""
+    return [[_VALUE_CELL if is_value(cell, markers) else _LABEL_CELL if cell and cell.strip() else 0 for cell in row]
+            for row in rows]
+
+
+def _label_columns(kinds: list[list[int]]) -> set[int]:
     out: set[int] = set()
-    for row in rows:
-        if any(is_value(cell, markers) for cell in row):
-            out |= {c for c, cell in enumerate(row) if is_label(cell, markers)}
+    for row in kinds:
+        if _VALUE_CELL in row:
+            out |= {c for c, kind in enumerate(row) if kind == _LABEL_CELL}
     return out
 
 
@@ -49,12 +62,13 @@ def grid_tokens(rows: Grid, ref, skip: int = 0, labels: set[int] = frozenset(),
                 markers: Markers = frozenset()) -> list[Token]:
     """Tokens of a grid's cells; `ref(row, col)` (1-based) names a cell; the first `skip` rows are left out;
     `labels`: label columns known from elsewhere (the first part of a table continued here)."""
-    labels = label_columns(rows, markers) | labels
+    kinds = _kinds(rows, markers)
+    labels = _label_columns(kinds) | labels
     tokens = []
-    for r, row in enumerate(rows, start=1):
+    for r, (row, row_kinds) in enumerate(zip(rows, kinds), start=1):
         if r <= skip:
             continue
-        last_label = max((c for c, cell in enumerate(row) if is_label(cell, markers)), default=-1)
+        last_label = max((c for c, kind in enumerate(row_kinds) if kind == _LABEL_CELL), default=-1)
         for c, cell in enumerate(row):
             if cell is None:  # covered by a spanning cell already emitted
                 continue

@@ -189,19 +189,19 @@ def solve(rows: list[Row], equations=()) -> list[list[Cell]]:
 
 
 def _own_equations(rows: list[Row], equations: list) -> list[list]:
-    """Each row's own equations (every term one of its cells: every rule tests only these), in their order; one
-    pass over the equations, not one per row."""
-    rows_of: dict[tuple[str, str], set[int]] = {}
-    for i, row in enumerate(rows):
-        for c in row.columns:
-            rows_of.setdefault(c.place, set()).add(i)
+    """Each row's own equations (every term one of its cells: every rule tests only these), in their order; each
+    equation is tried only on the rows holding its first term, not on every row."""
+    places = [{c.place for c in row.columns} for row in rows]
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    for i, held in enumerate(places):
+        for place in held:
+            rows_of.setdefault(place, []).append(i)
     own: list[list] = [[] for _ in rows]
-    everyone = set(range(len(rows)))
     for eq in equations:
         terms = eq.terms
-        holders = set.intersection(*(rows_of.get(t, set()) for t in terms)) if terms else everyone
-        for i in holders:
-            own[i].append(eq)
+        for i in rows_of.get(terms[0], ()) if terms else range(len(rows)):
+            if places[i].issuperset(terms):
+                own[i].append(eq)
     return own
 
 
