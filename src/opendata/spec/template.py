@@ -49,11 +49,19 @@ def label_alternatives(*labels: str) -> str:
     from opendata.fold import as_taiwan_folded
 
     forms = {form for label in labels for form in (label, as_taiwan_folded(label))}
-    return "|".join(label_regex(form) for form in sorted(forms, key=len, reverse=True))
+    return "|".join(branch for form in sorted(forms, key=len, reverse=True) for branch in _label_branches(form))
 
 
 def label_regex(label: str) -> str:
     """Regex for a label: optional ordinal, then the label's characters with any non-word run between them."""
+    return "(?:" + "|".join(_label_branches(label)) + ")"
+
+
+def _label_branches(label: str) -> list[str]:
+    """`label_regex` as alternatives that each begin with a literal character, tried in the order an optional
+    ordinal (and its optional bracket) would be: with the bracket, without it, without the ordinal. (The same
+    matches; but a pattern whose every alternative opens with a literal is searched by `re` with a fast scan for
+    those characters, where an optional group first makes it try the whole pattern at every position.)"""
     folded = fold(label).replace(" ", "")
     ordinal = ""
     m = _ORDINAL.match(folded)
@@ -66,11 +74,11 @@ def label_regex(label: str) -> str:
     sep = r"[\W_]*?"
     body_re = sep.join(re.escape(ch) for ch in body)
     if not ordinal:
-        return body_re
+        return [body_re]
     ord_key = key(ordinal)
     # Spaces only inside a bracket: a leading \s* would swallow the blank cells (empty lines) before the label.
-    ord_re = r"(?:\(\s*)?" + sep.join(re.escape(ch) for ch in ord_key) + r"\s*[)、.,]?\s*"
-    return f"(?:{ord_re})?{body_re}"
+    ord_re = sep.join(re.escape(ch) for ch in ord_key) + r"\s*[)、.,]?\s*"
+    return [r"\(\s*" + ord_re + body_re, ord_re + body_re, body_re]
 
 
 class Table:
