@@ -9,6 +9,7 @@ nothing and leaves no token.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from opendata.fold import fold
 from opendata.model import Token
@@ -29,7 +30,16 @@ def folded_markers(markers) -> Markers:
 
 
 def is_value(cell: str | None, markers: Markers = frozenset()) -> bool:
-    return bool(cell) and bool(_VALUE.match(cell) or fold(cell) in markers)
+    return bool(cell) and bool(_VALUE.match(cell) or _is_marker(cell, markers))
+
+
+@lru_cache(maxsize=4096)  # the same labels in every report: folded once
+def _folded(cell: str) -> str:
+    return fold(cell)
+
+
+def _is_marker(cell: str, markers: Markers) -> bool:
+    return (_folded(cell) if len(cell) <= 64 else fold(cell)) in markers
 
 
 def is_label(cell: str | None, markers: Markers = frozenset()) -> bool:
