@@ -52,7 +52,7 @@ class Noise:
         counts = Counter(s for s in stripped if s)
         self.kind: dict[int, str] = {}
         for i, s in enumerate(stripped):
-            if not s:
+            if not s or (s.isdigit() and s.isascii()):  # a bare number is neither (only _page_numbers may say so)
                 continue
             if _PAGE.fullmatch(s):
                 self.kind[i] = "page"
@@ -62,7 +62,7 @@ class Noise:
                 self.kind[i] = "header"
         self._page_numbers(stripped, counts)
         # The report's title printed again as a running header: every copy after the first (which names the report).
-        titles = [i for i, s in enumerate(stripped) if _RUNNING_TITLE.fullmatch(s)]
+        titles = [i for i, s in enumerate(stripped) if not s.isascii() and _RUNNING_TITLE.fullmatch(s)]
         self.repeated_titles = titles[1:]
 
     def _page_numbers(self, stripped: list[str], counts: Counter) -> None:

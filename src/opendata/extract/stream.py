@@ -126,6 +126,9 @@ class Stream:
         if TEMPLATE.is_marker(stripped):
             e = s + len(stripped)
             return [(Piece("marker", stripped, self._raw(i, s, e), self._ref(i, s, e), True, s), e)]
+        if stripped.isdigit() and stripped.isascii():  # a plain count alone (most lines): the piece the search gives
+            e = s + len(stripped)
+            return [(Piece("number", stripped, self._raw(i, s, e), self._ref(i, s, e), True, s), e)]
         out: list[tuple[Piece, int]] = []
         for m in _NUMBER_OR_POINT.finditer(cleaned):
             s, e = seg_start + m.start(), seg_start + m.end()
