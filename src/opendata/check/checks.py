@@ -33,6 +33,8 @@ def check(check_id: str):
 def _fmt(n: float | int | None) -> str:
     if n is None:
         return "?"
+    if type(n) is int:  # most values (the general answer's, faster)
+        return str(n)
     return str(int(n)) if float(n).is_integer() else f"{n:g}"
 
 
@@ -52,42 +54,50 @@ def _side(eq, keys, cells) -> str:
 
 def run_checks(report: Report) -> list[CheckResult]:
     results: list[CheckResult] = []
-    for fn in CHECKS.values():
-        results += list(fn(report))
+    identities = _identity_results(report)  # every identity's rows at once: one pass over the cells and equations
+    for check_id, fn in CHECKS.items():
+        results += identities[check_id] if check_id in identities else list(fn(report))
     report.checks = results
     return results
 
 
+def _identity_results(report: Report) -> dict[str, list[CheckResult]]:
+    """The rows of every identity check (what `CHECKS[id](report)` yields), by check id."""
+    out: dict[str, list[CheckResult]] = {check_id: [] for check_id in IDS}
+    tables: dict[str, dict] = {"applications": {}, "review_litigation": {}}
+    for c in report.cells:  # report.table_cells of both tables, in one pass
+        if c.table in tables:
+            tables[c.table][c.row, c.column] = c
+    for eq in equations(report.layouts):
+        if eq.id in out and tables[eq.table]:
+            out[eq.id].append(_equation_result(eq, tables[eq.table]))
+    return out
+
+
 def _identity(check_id: str):
     def run(report: Report) -> Iterator[CheckResult]:
-        tables = {t: report.table_cells(t) for t in ("applications", "review_litigation")}
-        for eq in equations(report.layouts):
-            if eq.id != check_id:
-                continue
-            cells = tables[eq.table]
-            if not cells:
-                continue
-            terms = [cells.get(key) for key in eq.terms]
-            missing = [f"{r}.{c}" for (r, c), cell in zip(eq.terms, terms) if cell is None or cell.value is None]
-            lhs = [cells[k].value for k in eq.lhs if k in cells and cells[k].value is not None]
-            rhs = [cells[k].value for k in eq.rhs if k in cells and cells[k].value is not None]
-            subject = f"{eq.table}.{eq.subject}"
-            if missing:
-                yield CheckResult(check_id, subject, "not_assessable", None, None,
-                                  f"no value for {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}")
-                continue
-            expected, actual = sum(rhs), sum(lhs)
-            ok = abs(expected - actual) < 1e-9
-            equation = f"{_side(eq, eq.lhs, cells)} {'=' if ok else '!='} {_side(eq, eq.rhs, cells)}"
-            chosen = [f"{r}.{c} ({cells[r, c].reading})" for r, c in eq.terms if cells[r, c].reading in _BY_ARITHMETIC]
-            if ok and chosen:
-                yield CheckResult(check_id, subject, "used_to_read", expected, actual,
-                                  f"{equation}; used to read {', '.join(chosen[:4])}{' …' if len(chosen) > 4 else ''}")
-                continue
-            yield CheckResult(check_id, subject, "pass" if ok else "fail", expected, actual,
-                              equation + ("" if ok else " as printed"))
+        yield from _identity_results(report)[check_id]
 
     return run
+
+
+def _equation_result(eq, cells: dict) -> CheckResult:
+    """One equation's row: pass, fail, used_to_read (it chose how a term was read) or not_assessable."""
+    check_id, subject = eq.id, f"{eq.table}.{eq.subject}"
+    terms = [cells.get(key) for key in eq.terms]
+    missing = [f"{r}.{c}" for (r, c), cell in zip(eq.terms, terms) if cell is None or cell.value is None]
+    if missing:
+        return CheckResult(check_id, subject, "not_assessable", None, None,
+                           f"no value for {', '.join(missing[:6])}{' …' if len(missing) > 6 else ''}")
+    expected, actual = sum(cells[k].value for k in eq.rhs), sum(cells[k].value for k in eq.lhs)
+    ok = abs(expected - actual) < 1e-9
+    equation = f"{_side(eq, eq.lhs, cells)} {'=' if ok else '!='} {_side(eq, eq.rhs, cells)}"
+    chosen = [f"{r}.{c} ({cells[r, c].reading})" for r, c in eq.terms if cells[r, c].reading in _BY_ARITHMETIC]
+    if ok and chosen:
+        return CheckResult(check_id, subject, "used_to_read", expected, actual,
+                           f"{equation}; used to read {', '.join(chosen[:4])}{' …' if len(chosen) > 4 else ''}")
+    return CheckResult(check_id, subject, "pass" if ok else "fail", expected, actual,
+                       equation + ("" if ok else " as printed"))
 
 
 for _id in IDS:  # one named check per identity of schemas/identities.yaml
