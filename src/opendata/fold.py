@@ -43,9 +43,9 @@ def as_taiwan_folded(label: str) -> str:
 
 def _width(text: str) -> str:
     """Half-width forms and the interchangeable characters made one."""
-    # What normalize(...).translate(_EXTRA) gives, faster: the normalization only when the text needs it, and one
-    # str.replace per character present (translate with a mapping is slow on Chinese text; no replacement is
-    # itself replaced, so replacing one character after the other is the same).
+    # NFKC, then _EXTRA_CHARS replaced, faster: the normalization only when the text needs it, and one str.replace
+    # per character present (str.translate with a mapping is slow on Chinese text; no replacement is itself a key,
+    # so replacing one character after the other is the same as translating).
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     for char, replacement in _EXTRA_CHARS.items():

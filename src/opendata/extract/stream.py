@@ -148,8 +148,9 @@ class Stream:
         mark = _SIGN_WORDS[word] if word else ("+" if sign == "+" else "-") if sign else ""
         s, e = line_start + m.start(), line_start + m.end()
         glued = bool(sign) and m.start() > 0 and line[m.start() - 1].isdigit()
-        return Piece("number", mark + m.group("number").replace(" ", ""), self._raw(i, s, e), self._ref(i, s, e), first, s,
-                     after_text=glued, sign_word=bool(word))
+        text = mark + m.group("number").replace(" ", "")
+        return Piece("number", text, self._raw(i, s, e), self._ref(i, s, e), first, s, after_text=glued,
+                     sign_word=bool(word))
 
     def _between_digits(self, pos: int, start: int, end: int) -> bool:
         """Is the point at `pos` a decimal point broken from its digits: a digit before and after it, with only
