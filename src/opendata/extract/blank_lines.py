@@ -9,6 +9,7 @@ flattened text, or empty lines that are only spacing) the rows are read as befor
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from opendata.extract.locate import Locator
 from opendata.model import Piece
@@ -69,6 +70,7 @@ def _slots(loc: Locator, label_end: int, next_label: int | None, pieces: list[Pi
             for n in range(lines[label_lines - first] + 1, lines[-1])]
 
 
+@lru_cache(maxsize=4096)  # "L1", "L2", …: the same refs in every report
 def _line(ref: str) -> int | None:
     m = _LINE_REF.match(ref)
     return int(m.group(1)) if m else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from opendata.fold import fold, key
 from opendata.spec.files import load_yaml
@@ -147,10 +147,15 @@ class Template:
 
     def application_rows(self, layout: str) -> list[Code]:
         """Rows of table 三 as printed in a layout (2019 or 2021), group rows included."""
-        return [r for r in self.tables["applications"].codes("rows") if layout in r.templates]
+        return list(self._application_rows(layout))
 
     def application_value_rows(self, layout: str) -> list[Code]:
-        return [r for r in self.application_rows(layout) if r.is_value_row(layout)]
+        return list(self._application_rows(layout, values_only=True))
+
+    @cache  # noqa: B019 (the one template lives as long as the process): asked several times per report
+    def _application_rows(self, layout: str, values_only: bool = False) -> tuple[Code, ...]:
+        rows = [r for r in self.tables["applications"].codes("rows") if layout in r.templates]
+        return tuple(r for r in rows if r.is_value_row(layout)) if values_only else tuple(rows)
 
     # Which template a table follows --------------------------------------------------------------------------------
     def exclusive_codes(self, table: str) -> dict[str, frozenset[str]]:
