@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # as Piece: one per line or table cell of every report
 class Token:
     """One piece of source text as a reader found it: a line, a table cell, a PDF line."""
 
