@@ -110,10 +110,9 @@ def build(
 ) -> None:
     """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
     from opendata.pipeline import BuildOptions, manifest_note
-    from opendata.scale.cache import default_folder
     from opendata.scale.engines import Engine
 
-    options = BuildOptions(Engine(engine.value, jobs, scheduler), None if no_cache else cache or default_folder(out),
+    options = BuildOptions(Engine(engine.value, jobs, scheduler), *_cache_options(cache, no_cache),
                            partition_reports=partition_above, created=_created(created))
     summary = _run_build(paths or [Path("sources")], out, manifest, options, quiet)
     _err(manifest_note(paths or [Path("sources")], summary.manifest))
@@ -126,6 +125,19 @@ def build(
          f"{len(summary.reading_errors)} reading errors)")
     if strict and summary.reading_errors:
         raise typer.Exit(1)
+
+
+def _cache_options(cache: Optional[Path], no_cache: bool) -> tuple[Optional[Path], Optional[int]]:
+    """The cache folder a build uses and the size it prunes it to afterwards (OPENDATA_CACHE_MAX_SIZE, 5 GiB)."""
+    from opendata.scale.cache import default_folder, max_size
+
+    if no_cache:
+        return None, None
+    try:
+        return cache or default_folder(), max_size()
+    except ValueError as exc:
+        _err(f"error: OPENDATA_CACHE_MAX_SIZE: {exc}")
+        raise typer.Exit(2) from None
 
 
 def _created(value: Optional[str]) -> Optional[str]:
@@ -231,6 +243,42 @@ def validate(
          f"{len(result.declared_failures)} declared failures, {len(result.mismatches)} mismatches")
     if not result.valid or (strict and result.declared_failures):
         raise typer.Exit(1)
+
+
+cache_app = _App(help="The extraction cache: what it holds, and pruning it.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+CacheDirOption = Annotated[Optional[Path], typer.Option("--cache", help="Cache folder (default: the one builds use).")]
+
+
+@cache_app.command("info")
+def cache_info(cache: CacheDirOption = None) -> None:
+    """Where the extraction cache is, its entries, size and oldest/newest use."""
+    from opendata.scale.cache import default_folder, describe, entries
+
+    folder = cache or default_folder()
+    typer.echo(describe(folder, entries(folder)))
+
+
+@cache_app.command("prune")
+def cache_prune(
+    cache: CacheDirOption = None,
+    max_size: Annotated[Optional[str], typer.Option(help="Keep at most this much (e.g. 2G, 500M), least recently used removed first.")] = None,
+    older_than: Annotated[Optional[str], typer.Option(help="Remove entries not used for this long (e.g. 30d, 12h, 2w).")] = None,
+    clear: Annotated[bool, typer.Option("--all", help="Remove every entry.")] = False,
+) -> None:
+    """Remove cache entries (only entry files, nothing else in the folder); with no option, down to the size cap."""
+    from opendata.scale.cache import default_folder, human, max_size as cap, parse_duration, parse_size, prune
+
+    try:
+        size = 0 if clear else parse_size(max_size) if max_size else None if older_than else cap()
+        age = parse_duration(older_than) if older_than else None
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from None
+    folder = cache or default_folder()
+    done = prune(folder, size, age)
+    typer.echo(f"{folder}: removed {done.removed} entries ({human(done.freed)}); "
+               f"{done.kept} entries ({human(done.kept_bytes)}) kept")
 
 
 @app.command()

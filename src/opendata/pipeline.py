@@ -232,7 +232,9 @@ def extract_chunk(chunk: Chunk) -> Columns:
     keys = [source_key(job) for job in chunk.jobs]
     whole = cache_key({"chunk": keys}) if None not in keys else None
     columns = store.get(whole) if whole else None
-    if columns is None:
+    if columns is not None:
+        store.touch(keys)  # each source's own entry stays as recent as its chunk's (pruning is by last use)
+    else:
         columns = to_columns([r for job, key in zip(chunk.jobs, keys) for r in _cached(store, job, key)])
         if whole:
             store.put(whole, columns)
@@ -252,6 +254,7 @@ def _cached(store, job: Job, key: str | None) -> list[ReportRows]:
 class BuildOptions:
     engine: Engine = field(default_factory=Engine)
     cache_dir: Path | None = None  # None: no extraction cache
+    cache_max_size: int | None = None  # after the build, prune the cache to this many bytes (None: leave it)
     batch_reports: int = 1000  # reports per written batch (one Parquet row group): bounds memory
     partition_reports: int = 50_000  # from this many sources on, cell and check Parquet data is split by year
     created: str | None = None  # the descriptor's `created` (left out by default: reproducible output)
@@ -318,6 +321,10 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
     results = ordered_map(extract_chunk, chunks, options.engine)
     batches = _batches(results, options.batch_reports, summary, progress)
     summary.reports = publish_batches(batches, out, len(jobs) >= options.partition_reports, options.created)
+    if options.cache_dir is not None and options.cache_max_size is not None:
+        from opendata.scale.cache import prune
+
+        prune(options.cache_dir, max_size=options.cache_max_size)  # least recently used first, as ccache does
     return summary
 
 
