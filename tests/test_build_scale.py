@@ -137,27 +137,67 @@ def test_rebuild_after_one_changed_source_extracts_only_that_source(corpus, tmp_
     assert not any(p.name.startswith(".opendata") for p in (tmp_path / "pkg").rglob("*"))
 
 
-def test_large_packages_are_partitioned_by_year_and_read_as_one(corpus, tmp_path):
+def test_large_packages_are_partitioned_by_year_and_province_and_read_as_one(corpus, tmp_path):
     import pyarrow.dataset as ds
 
     from opendata.publish.package import package_resources
     from opendata.query.connection import run
 
-    build([corpus / "reports"], tmp_path / "flat")
-    build([corpus / "reports"], tmp_path / "parts", partition_reports=10)
+    sources = tmp_path / "src"
+    shutil.copytree(corpus / "reports", sources)
+    first = sorted(sources.glob("*.txt"))[0]  # its title is the only place naming its region: without it, unknown
+    text = first.read_text(encoding="utf-8")
+    place = next(p for p in synth_corpus.PLACES if p in text.splitlines()[0])
+    first.write_text(text.replace(place, "", 1), encoding="utf-8")
+    build([sources], tmp_path / "flat")
+    build([sources], tmp_path / "parts", partition_reports=10)
+    expected = sorted({f"data/applications/year={year}/province={code[:2] if code else 'unknown'}/part-0.parquet"
+                       for year, code in run(tmp_path / "flat", "select year, region_code from reports")[1]})
+    assert any("province=unknown" in p for p in expected) and any("province=35" in p for p in expected)
     meta = json.loads((tmp_path / "parts" / "datapackage.json").read_text(encoding="utf-8"))
     apps = next(r for r in meta["resources"] if r["name"] == "applications-parquet")
-    assert apps["path"] == [f"data/applications/year={y}/part-0.parquet" for y in range(2019, 2026)]
+    assert apps["path"] == expected
+    assert apps["x-partitioning"]["by"] == ["year", "province"]
     assert [p["path"] for p in apps["x-parts"]] == apps["path"]
-    assert len(package_resources(tmp_path / "parts")["applications"]) == 7
+    assert len(package_resources(tmp_path / "parts")["applications"]) == len(expected)
     assert published_cells(tmp_path / "parts") == published_cells(tmp_path / "flat")
-    # other engines read the hive layout as one dataset, the year coming from the folder names
+    # other engines read the hive layout as one dataset, year and province coming from the folder names
     dataset = ds.dataset(tmp_path / "parts" / "data" / "applications", partitioning="hive")
     assert dataset.count_rows() == apps_rows(tmp_path / "flat")
+    by_folder = dataset.to_table(columns=["report_id", "year", "province"]).to_pylist()
+    codes = dict(run(tmp_path / "flat", "select report_id, region_code from reports")[1])
+    assert all(str(r["province"]) == (codes[r["report_id"]] or "unknown")[:2] if codes[r["report_id"]]
+               else r["province"] == "unknown" for r in by_folder)
     sql = "select r.year, sum(a.value) from applications a join reports r using (report_id) group by 1 order by 1"
     assert run(tmp_path / "parts", sql) == run(tmp_path / "flat", sql)
     metric = "select count(*), sum(value) from metrics"
     assert run(tmp_path / "parts", metric) == run(tmp_path / "flat", metric)
+
+
+def test_bundled_sources_partitioned_validate_query_compare_and_diff_as_the_flat_package(tmp_path):
+    from opendata.publish.validate import validate_package
+    from opendata.query.compare import compare
+    from opendata.query.connection import run
+    from opendata.query.diff import diff_packages
+    from dataclasses import replace
+
+    from opendata.site.data import load
+
+    build([ROOT / "sources"], tmp_path / "flat")
+    build([ROOT / "sources"], tmp_path / "parts", partition_reports=5)
+    parts = sorted(p.relative_to(tmp_path / "parts").as_posix() for p in (tmp_path / "parts").rglob("*.parquet"))
+    assert "data/applications/year=2024/province=31/part-0.parquet" in parts  # 上海 (310000), 2024
+    assert "data/checks/year=2023/province=32/part-0.parquet" in parts  # 沭阳县 (321322), 2023
+    assert "data/reports.parquet" in parts  # a resource with a year of its own stays one file
+    assert validate_package(tmp_path / "parts").valid
+    for sql in ("select * from applications order by all", "select * from metrics order by all",
+                "select * from checks order by all"):
+        assert run(tmp_path / "parts", sql) == run(tmp_path / "flat", sql)
+    ranked = [compare(pkg, "substantive_disclosure_rate") for pkg in (tmp_path / "parts", tmp_path / "flat")]
+    assert ranked[0].rows == ranked[1].rows and len(ranked[0].rows) >= 10
+    assert diff_packages(tmp_path / "flat", tmp_path / "parts").rows == []
+    site = [replace(load(pkg), meta=None) for pkg in (tmp_path / "parts", tmp_path / "flat")]
+    assert site[0] == site[1]  # what the site shows (the descriptors differ: they list the parts)
 
 
 def apps_rows(package: Path) -> int:
@@ -180,9 +220,12 @@ def test_dask_build_equals_the_local_build_byte_for_byte(tmp_path):
     pytest.importorskip("distributed")
     from opendata.scale.engines import Engine
 
-    build([ROOT / "sources"], tmp_path / "local", jobs=1)
-    build([ROOT / "sources"], tmp_path / "dask", engine=Engine("dask", 2), chunk=4)
-    assert files(tmp_path / "dask") == files(tmp_path / "local")
+    for partition in (50_000, 5):  # one file per resource, then year=/province= parts
+        build([ROOT / "sources"], tmp_path / f"local{partition}", jobs=1, partition_reports=partition)
+        build([ROOT / "sources"], tmp_path / f"dask{partition}", engine=Engine("dask", 2), chunk=4,
+              partition_reports=partition)
+        assert files(tmp_path / f"dask{partition}") == files(tmp_path / f"local{partition}")
+    assert any("province=" in name for name in files(tmp_path / "dask5"))
 
 
 def test_cli_build_with_jobs_cache_and_quiet(corpus, tmp_path, monkeypatch):

@@ -94,7 +94,7 @@ SchedulerOption = Annotated[Optional[str], typer.Option(help="Dask scheduler add
 CacheOption = Annotated[Optional[Path], typer.Option(help="Extraction cache folder (default: $XDG_CACHE_HOME/opendata/extraction, else ~/.cache/opendata/extraction).")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Extract every source again (the cache is neither read nor written).")]
 CreatedOption = Annotated[Optional[str], typer.Option(help="The descriptor's `created` time ('now' or ISO 8601; default: SOURCE_DATE_EPOCH if set, else none, so rebuilds are byte-identical).")]
-PartitionOption = Annotated[int, typer.Option(help="From this many sources on, cell and check Parquet data is partitioned by year (hive layout).")]
+PartitionOption = Annotated[int, typer.Option(help="From this many sources on, cell and check Parquet data is partitioned by year and province (hive layout).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (there is none when stderr is not a terminal).")]
 
 

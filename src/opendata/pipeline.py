@@ -256,7 +256,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # None: no extraction cache
     cache_max_size: int | None = None  # after the build, prune the cache to this many bytes (None: leave it)
     batch_reports: int = 1000  # reports per written batch (one Parquet row group): bounds memory
-    partition_reports: int = 50_000  # from this many sources on, cell and check Parquet data is split by year
+    partition_reports: int = 50_000  # from this many sources on, cell and check Parquet data is split by year, province
     created: str | None = None  # the descriptor's `created` (left out by default: reproducible output)
     chunk: int = 16  # sources per unit of work
 

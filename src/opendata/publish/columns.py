@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from opendata.publish.parquet_writer import arrow_schema, arrow_table
-from opendata.publish.rows import ReportRows, field_names, resource_names
+from opendata.publish.rows import UNKNOWN_PROVINCE, ReportRows, field_names, resource_names
 from opendata.spec.schemas import table_schema
 
 CELL_RESOURCES = tuple(n for n in resource_names() if n != "codebook")
@@ -40,9 +40,10 @@ class Columns:
                        {n: pa.concat_tables([p.tables[n] for p in parts]) for n in CELL_RESOURCES},
                        {n: [c for p in parts for c in p.counts[n]] for n in CELL_RESOURCES})
 
-    def years(self, name: str) -> list[int]:
-        """The report year of each row of a resource (for partitioning by year)."""
-        return [r.year for r, count in zip(self.reports, self.counts[name]) for _ in range(count)]
+    def partitions(self, name: str) -> list[str]:
+        """The hive partition of each row of a resource: `year=2023/province=35` (its report's year and province)."""
+        keys = [f"year={r.year}/province={r.province or UNKNOWN_PROVINCE}" for r in self.reports]
+        return [key for key, count in zip(keys, self.counts[name]) for _ in range(count)]
 
 
 def to_columns(items: list[ReportRows]) -> Columns:

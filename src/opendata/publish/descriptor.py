@@ -50,9 +50,11 @@ def parquet_resource(name: str, parts: dict[str, dict]) -> dict:
         info = next(iter(parts.values()))
         entry.update({"path": f"data/{name}.parquet", "x-hash": info["hash"], "x-bytes": info["bytes"],
                       "x-rows": info["rows"]})
-    else:  # partitioned by year: a Data Package v2 path list, each part with its own integrity
+    else:  # partitioned by year and province: a Data Package v2 path list, each part with its own integrity
         entry["path"] = list(parts)
-        entry["x-partitioning"] = {"by": "year", "layout": "hive"}
+        entry["x-partitioning"] = {"by": ["year", "province"], "layout": "hive",
+                                   "province": "two-digit GB/T 2260 prefix of the report's region_code; "
+                                               "unknown: the report has no region code"}
         entry["x-parts"] = [{"path": p, "x-hash": i["hash"], "x-bytes": i["bytes"], "x-rows": i["rows"]}
                             for p, i in parts.items()]
     return entry

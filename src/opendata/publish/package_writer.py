@@ -16,7 +16,7 @@ from opendata.spec.schemas import table_schema
 
 class PackageWriter:
     """Writes into `folder` (a staging folder: the caller swaps it into place). `partitioned`: the resources
-    without a year of their own (cells, checks) get one Parquet file per report year."""
+    without a year of their own (cells, checks) get one Parquet file per report year and province."""
 
     def __init__(self, folder: Path, partitioned: bool = False):
         self.folder = folder
@@ -40,7 +40,7 @@ class PackageWriter:
             return
         for name, table in batch.tables.items():
             self.csv[name].write(table)
-            self.parquet[name].write(table, batch.years(name) if self.parquet[name].partitioned else None)
+            self.parquet[name].write(table, batch.partitions(name) if self.parquet[name].partitioned else None)
         self.sources += [source_entry(r.title, r.origin_url) for r in published]
         self.reports += len(published)
 

@@ -1,6 +1,7 @@
 """A resource's Parquet data, appended one row group per batch with fixed writer settings (the same rows give the
-same bytes), as one file or, for a large package, one file per report year in the hive layout
-(`data/applications/year=2023/part-0.parquet`) that DuckDB, pyarrow, polars and Spark read as one dataset."""
+same bytes), as one file or, for a large package, one file per report year and province in the hive layout
+(`data/applications/year=2023/province=35/part-0.parquet`) that DuckDB, pyarrow, polars and Spark read as one
+dataset."""
 
 from __future__ import annotations
 
@@ -94,17 +95,18 @@ class ParquetWriter:
             self.parts[rel] = ParquetFile(self.folder / rel, self.arrow)
         return self.parts[rel]
 
-    def write(self, table, years: list[int] | None = None) -> None:
-        """Append a batch (an Arrow table); `years` gives each row's report year when the resource is partitioned."""
+    def write(self, table, partitions: list[str] | None = None) -> None:
+        """Append a batch (an Arrow table); `partitions` gives each row's hive partition (`year=2023/province=35`)
+        when the resource is partitioned."""
         if not self.partitioned:
             return self._part(f"data/{self.name}.parquet").write(table)
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        year_of_row = pa.array(years, pa.int64())
-        for year in sorted(set(years)):
-            self._part(f"data/{self.name}/year={year}/part-0.parquet").write(
-                table.filter(pc.equal(year_of_row, year)))
+        partition_of_row = pa.array(partitions, pa.string())
+        for key in sorted(set(partitions)):
+            self._part(f"data/{self.name}/{key}/part-0.parquet").write(
+                table.filter(pc.equal(partition_of_row, key)))
 
     def close(self) -> dict[str, dict]:
         """Path under the package -> {hash, bytes, rows}, parts in path order."""

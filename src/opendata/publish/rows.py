@@ -37,7 +37,8 @@ class ReportRows:
     errors: list[str] = field(default_factory=list)  # reading errors of a published report
     failure: str | None = None  # why the report cannot be published at all
     failed_checks: int = 0
-    year: int | None = None  # the report year (the partition of its rows in a large package)
+    year: int | None = None  # the report year and province: the partition of its rows in a large package
+    province: str | None = None
     title: str = ""  # the descriptor's `sources` entry
     origin_url: str | None = None
 
@@ -111,7 +112,18 @@ def report_rows(r: Report, root: Path, duplicate_published: bool) -> ReportRows:
         source=str(r.document.path), report_id=r.report_id, rows=as_tuples(report_dicts(r, src, duplicate_published)),
         errors=list(r.errors), failed_checks=sum(1 for c in r.checks if c.result == "fail"),
         title=f"{r.meta.agency or ''} {r.meta.year or ''} {r.meta.title or r.report_id}".strip(),
-        origin_url=r.meta.origin_url, year=r.meta.year)
+        origin_url=r.meta.origin_url, year=r.meta.year, province=province_of(r.meta.region_code))
+
+
+UNKNOWN_PROVINCE = "unknown"
+
+
+def province_of(region_code: str | None) -> str:
+    """The province partition of a report: the two-digit GB/T 2260 prefix of its region code ("35" for 福建), or
+    `unknown` when the report has no region code (never guessed from anything else)."""
+    if region_code and len(region_code) >= 2 and region_code[:2].isdigit():
+        return region_code[:2]
+    return UNKNOWN_PROVINCE
 
 
 def codebook_rows() -> list[tuple]:
