@@ -239,3 +239,63 @@ def test_validate_command_takes_the_engine(built_package, tmp_path):
         r = runner.invoke(app, ["validate", str(pkg), "--engine", engine])
         assert r.exit_code == 1, r.output
         assert "region_code" in r.stderr and f"{engine}: INVALID" in r.stderr
+
+
+class _Steps:
+    """A progress callback recording what it was told."""
+
+    def __init__(self):
+        self.total, self.done = None, 0
+
+    def __call__(self, done, total=None):
+        self.total = total if total is not None else self.total
+        self.done += done
+
+
+def test_validation_reports_its_progress_to_the_end(built_package, tmp_path):
+    from opendata.publish.validate import validate_package
+    from opendata.publish.validate_sql import load_resources
+
+    resources = load_resources(built_package / "datapackage.json")
+    csv_with_parquet = sum(1 for r in resources if r.format == "csv")  # every CSV resource has its Parquet twin
+    for engine, expected in (("duckdb", 3 * len(resources) + csv_with_parquet + 1), ("frictionless", 2)):
+        steps = _Steps()
+        validate_package(built_package, engine, steps)
+        assert steps.total == expected and steps.done == expected
+    pkg = _copy(built_package, tmp_path)  # an unreadable resource skips its checks: the bar still completes
+    (pkg / "data" / "checks.csv").write_bytes(b"\xff\xfe not text")
+    steps = _Steps()
+    assert not validate_package(pkg, "duckdb", steps).valid
+    assert steps.done == steps.total
+
+
+def test_validate_draws_a_progress_bar_on_a_terminal_only(built_package):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from opendata.cli import app
+
+    quiet = CliRunner().invoke(app, ["validate", str(built_package)])  # stderr is not a terminal: no bar
+    assert quiet.exit_code == 0 and "validating" not in quiet.output
+    exe = [sys.executable, "-c", "from opendata.cli import app; app()", "validate", str(built_package)]
+    for extra, drawn in (([], True), (["--quiet"], False)):
+        parent, child = pty.openpty()
+        proc = subprocess.run([*exe, *extra], stderr=child, stdout=subprocess.DEVNULL, timeout=120,
+                              env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
+        os.close(child)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(parent, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(parent)
+        assert proc.returncode == 0
+        assert (b"validating" in seen) == drawn and b"duckdb: valid" in seen

@@ -221,12 +221,17 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Also fail on identity failures the package declares (source errors).")] = False,
     engine: Annotated[Engine, typer.Option(help="duckdb: the Table Schema checks compiled to SQL, CSV = Parquet "
                                                 "compared; frictionless: the reference implementation (slow).")] = Engine.duckdb,
+    quiet: QuietOption = False,
 ) -> None:
     """Validate the package's files against their Table Schemas and recompute the template's identities."""
+    import sys
+
     from opendata.publish.validate import PackageError, validate_package
+    from opendata.scale.progress import progress_bar
 
     try:
-        result = validate_package(package, engine.value)
+        with progress_bar(enabled=not quiet and sys.stderr.isatty(), label="validating") as advance:
+            result = validate_package(package, engine.value, advance)
     except PackageError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1) from None

@@ -9,6 +9,7 @@ means the values and the checks disagree. Either fails validation.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,21 +88,26 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
     return out
 
 
-def validate_package(package: Path, engine: str = "duckdb") -> Validation:
-    """engine "duckdb": the checks compiled to SQL (validate_sql.py); "frictionless": the reference path below."""
+def validate_package(package: Path, engine: str = "duckdb", progress: Callable[..., None] | None = None) -> Validation:
+    """engine "duckdb": the checks compiled to SQL (validate_sql.py); "frictionless": the reference path below.
+    `progress(done, total=None)` is told of each step done (a progress bar)."""
     descriptor, files = descriptor_path(package), package_resources(package)
     require_resources(descriptor, files)  # an empty package is no valid one
     if engine == "duckdb":
         from opendata.publish.validate_sql import validate_sql
 
-        return validate_sql(package)
+        return validate_sql(package, progress)
     if engine != "frictionless":
         raise ValueError(f"unknown validation engine {engine!r}: duckdb or frictionless")
     import pyarrow.parquet as pq
 
+    step = progress or (lambda done, total=None: None)
+    step(0, 2)  # frictionless validates the whole package in one call: two steps, it and the identities
     valid, errors = frictionless_report(descriptor)
+    step(1)
     result = Validation(valid, errors)
     result.identity_results = recompute_identities(files)
+    step(1)
     published = {(r["report_id"], r["check_id"], r["subject"]): r["result"]
                  for r in pq.read_table([str(p) for p in files["checks"]], partitioning=None).to_pylist()}
     result.mismatches = [

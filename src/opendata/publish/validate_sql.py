@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -505,23 +506,38 @@ class Outcome:
     mismatches: list  # (report_id, CheckResult, published result) from the Parquet or the CSV files
 
 
-def check_package(descriptor: Path) -> Outcome:
+def check_package(descriptor: Path, progress: Callable[..., None] | None = None) -> Outcome:
+    """Every finding of the package; `progress(done, total=None)` hears of each step (a resource loaded, its
+    checks, its CSV = Parquet comparison, its integrity, the identities)."""
     import duckdb
 
     resources = {r.name: r for r in load_resources(descriptor)}
+    step = progress or _no_progress
+    step(0, 3 * len(resources) + _pairs(resources) + 1)
     with tempfile.TemporaryDirectory(prefix="opendata-validate-") as tmp, ThreadPoolExecutor(2) as pool:
         root = descriptor.parent
         infos = {r.name: pool.submit(file_info, r.paths, root) for r in resources.values()}  # hashing overlaps SQL
         con = duckdb.connect(":memory:")
         con.execute(f"SET temp_directory = {_s(tmp)}")  # spills stay in a private temporary folder
         try:
-            findings, loaded = table_findings(con, resources)
+            findings, loaded = table_findings(con, resources, step)
             for res in resources.values():
                 findings += _found(res.name, _safely(lambda: integrity_findings(res, infos[res.name].result())))
+                step(1)
             results, mismatches = identity_outcome(con, {n: resources[n] for n in loaded}, findings)
+            step(1)
         finally:
             con.close()
     return Outcome(findings, results, mismatches)
+
+
+def _no_progress(done: int, total: int | None = None) -> None:
+    pass
+
+
+def _pairs(resources: dict[str, Resource]) -> int:
+    """CSV resources with a Parquet twin: each is compared with it."""
+    return sum(1 for r in resources.values() if r.format == "csv" and f"{r.name}-parquet" in resources)
 
 
 def _found(resource: str, rows: list[tuple]) -> list[Finding]:
@@ -538,11 +554,13 @@ def _safely(run) -> list[tuple]:
         return [(None, "source-error", None, (str(exc).strip().splitlines() or [type(exc).__name__])[0])]
 
 
-def table_findings(con, resources: dict[str, Resource]) -> tuple[list[Finding], list[str]]:
+def table_findings(con, resources: dict[str, Resource],
+                   step: Callable[..., None] = _no_progress) -> tuple[list[Finding], list[str]]:
     """Every resource's Table Schema checks and the CSV = Parquet comparison; also returns the resources loaded."""
     findings, loaded = [], []
     for res in resources.values():
         findings += _found(res.name, _safely(lambda: _load(con, res, loaded)))
+        step(1)
     tables = {name: resources[name].table for name in loaded}
     for name in loaded:
         res = resources[name]
@@ -550,10 +568,13 @@ def table_findings(con, resources: dict[str, Resource]) -> tuple[list[Finding], 
         findings += _found(name, _safely(lambda: row_findings(con, res, extra) + unique_findings(con, res)
                                          + primary_key_findings(con, res) + foreign_key_findings(con, res, tables)
                                          + row_count_findings(con, res)))
+        step(1)
     for name in loaded:
         twin = f"{name}-parquet"
         if resources[name].format == "csv" and twin in loaded:
             findings += _found(name, _safely(lambda: pair_findings(con, resources[name], resources[twin])))
+            step(1)
+    step(len(resources) - len(loaded) + _pairs(resources) - _pairs({n: resources[n] for n in loaded}))  # skipped
     return _limited(findings), loaded
 
 
@@ -618,12 +639,12 @@ def _unique_cells(con, res: Resource, findings: list[Finding]) -> str:
     return f"{res.table}_last"
 
 
-def validate_sql(package: Path):
+def validate_sql(package: Path, progress: Callable[..., None] | None = None):
     """`opendata validate`'s default engine: a Validation as validate.py's frictionless path returns it."""
     from opendata.publish.package import descriptor_path
     from opendata.publish.validate import Validation
 
-    outcome = check_package(descriptor_path(package))
+    outcome = check_package(descriptor_path(package), progress)
     result = Validation(not outcome.findings, [str(f) for f in outcome.findings])
     result.identity_results = outcome.identity_results
     result.mismatches = outcome.mismatches

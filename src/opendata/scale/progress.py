@@ -1,4 +1,5 @@
-"""A build's progress bar (rich), drawn on stderr only when it is a terminal and not asked to be quiet."""
+"""The progress bar of long commands (build: sources extracted; validate: checks run), drawn with rich on stderr
+only when it is a terminal and not asked to be quiet."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[..., None] | None]:
+def progress_bar(enabled: bool, label: str = "extracting") -> Iterator[Callable[..., None] | None]:
     """Yields `advance(done, total=None)`, or None when disabled (nothing is drawn)."""
     if not enabled:
         yield None
@@ -15,9 +16,9 @@ def progress_bar(enabled: bool) -> Iterator[Callable[..., None] | None]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("build", total=None)
+        task = progress.add_task(label, total=None)
 
         def advance(done: int, total: int | None = None) -> None:
             if total is not None:
