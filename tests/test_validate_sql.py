@@ -196,6 +196,10 @@ def test_a_number_changed_in_parquet_breaks_the_same_identities_in_both_engines(
     assert not ours.valid and not reference.valid
     same = {(r, c.check_id, c.subject, c.result, c.expected, c.actual) for r, c in ours.identity_results}
     assert same == {(r, c.check_id, c.subject, c.result, c.expected, c.actual) for r, c in reference.identity_results}
+    # what a build checks before its swap: no result per identity, the same mismatches and verdict
+    lean = validate_package(pkg, engine="duckdb", results=False)
+    assert lean.identity_results == [] and not lean.valid
+    assert [(r, vars(c), p) for r, c, p in lean.mismatches] == [(r, vars(c), p) for r, c, p in ours.mismatches]
 
 
 def test_a_number_changed_only_in_the_csv_is_caught(built_package, tmp_path):
@@ -215,6 +219,8 @@ def test_a_number_changed_only_in_the_csv_is_caught(built_package, tmp_path):
     expected = {(SEED, "H2", "applications.natural_person", "fail"), (SEED, "H3", "applications.granted", "fail")}
     assert _identity_keys(ours.mismatches) == expected
     assert all("CSV" in c.message for _, c, _ in ours.mismatches)
+    lean = validate_package(pkg, engine="duckdb", results=False)
+    assert not lean.valid and _identity_keys(lean.mismatches) == expected
 
 
 def test_a_good_package_is_valid_in_both_engines(built_package):

@@ -88,15 +88,17 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
     return out
 
 
-def validate_package(package: Path, engine: str = "duckdb", progress: Callable[..., None] | None = None) -> Validation:
+def validate_package(package: Path, engine: str = "duckdb", progress: Callable[..., None] | None = None,
+                     results: bool = True) -> Validation:
     """engine "duckdb": the checks compiled to SQL (validate_sql.py); "frictionless": the reference path below.
-    `progress(done, total=None)` is told of each step done (a progress bar)."""
+    `progress(done, total=None)` is told of each step done (a progress bar). `results=False` (duckdb): no
+    `identity_results`, only the mismatches (validity is the same; memory stays flat on a large package)."""
     descriptor, files = descriptor_path(package), package_resources(package)
     require_resources(descriptor, files)  # an empty package is no valid one
     if engine == "duckdb":
         from opendata.publish.validate_sql import validate_sql
 
-        return validate_sql(package, progress)
+        return validate_sql(package, progress, results)
     if engine != "frictionless":
         raise ValueError(f"unknown validation engine {engine!r}: duckdb or frictionless")
     import pyarrow.parquet as pq
@@ -124,7 +126,7 @@ class InvalidPackage(ValueError):
 
 def require_valid(package: Path) -> None:
     """Raise InvalidPackage naming the first problems unless the package at `package` validates."""
-    result = validate_package(package)
+    result = validate_package(package, results=False)  # validity only: no result object per identity
     if not result.valid:
         raise InvalidPackage("the new package does not validate, so it was not published: "
                              + "; ".join(result.problems()))

@@ -506,9 +506,10 @@ class Outcome:
     mismatches: list  # (report_id, CheckResult, published result) from the Parquet or the CSV files
 
 
-def check_package(descriptor: Path, progress: Callable[..., None] | None = None) -> Outcome:
+def check_package(descriptor: Path, progress: Callable[..., None] | None = None, results: bool = True) -> Outcome:
     """Every finding of the package; `progress(done, total=None)` hears of each step (a resource loaded, its
-    checks, its CSV = Parquet comparison, its integrity, the identities)."""
+    checks, its CSV = Parquet comparison, its integrity, the identities). `results=False`: the identities that
+    disagree with the package only (all validity needs; every result of a 100k package is ~4M Python objects)."""
     import duckdb
 
     resources = {r.name: r for r in load_resources(descriptor)}
@@ -519,16 +520,19 @@ def check_package(descriptor: Path, progress: Callable[..., None] | None = None)
         infos = {r.name: pool.submit(file_info, r.paths, root) for r in resources.values()}  # hashing overlaps SQL
         con = duckdb.connect(":memory:")
         con.execute(f"SET temp_directory = {_s(tmp)}")  # spills stay in a private temporary folder
+        # The typed CSV tables are ~55 MB per 1,000 reports: past this, DuckDB spills them rather than holding a
+        # large package in memory (its default is 80 % of the machine's RAM).
+        con.execute(f"SET memory_limit = {_s(MEMORY_LIMIT)}")
         try:
             findings, loaded = table_findings(con, resources, step)
             for res in resources.values():
                 findings += _found(res.name, _safely(lambda: integrity_findings(res, infos[res.name].result())))
                 step(1)
-            results, mismatches = identity_outcome(con, {n: resources[n] for n in loaded}, findings)
+            outcome = identity_outcome(con, {n: resources[n] for n in loaded}, findings, results)
             step(1)
         finally:
             con.close()
-    return Outcome(findings, results, mismatches)
+    return Outcome(findings, *outcome)
 
 
 def _no_progress(done: int, total: int | None = None) -> None:
@@ -600,15 +604,18 @@ def _limited(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+MEMORY_LIMIT = "1GB"  # DuckDB's while validating: bounds a build's peak memory whatever the package size
 IDENTITY_RESOURCES = ("applications", "review_litigation", "checks")
 
 
-def identity_outcome(con, resources: dict[str, Resource], findings: list[Finding]) -> tuple[list, list]:
-    """Identities recomputed from the Parquet files (every result) and from the CSV files (disagreements only; when
-    the CSV files hold the Parquet files' values, their identities are the same and are not recomputed)."""
+def identity_outcome(con, resources: dict[str, Resource], findings: list[Finding],
+                     every_result: bool = True) -> tuple[list, list]:
+    """Identities recomputed from the Parquet files (every result, or only disagreements) and from the CSV files
+    (disagreements only; when the CSV files hold the Parquet files' values, their identities are the same and are
+    not recomputed)."""
     csv_differs = any(f.type == MISMATCH and f.resource in IDENTITY_RESOURCES for f in findings)
     results, mismatches = [], []
-    for suffix, only_mismatches in (("-parquet", False), ("", True)):
+    for suffix, only_mismatches in (("-parquet", not every_result), ("", True)):
         names = {n: n + suffix for n in IDENTITY_RESOURCES}
         if not all(v in resources for v in names.values()) or (only_mismatches and not csv_differs):
             continue
@@ -639,12 +646,12 @@ def _unique_cells(con, res: Resource, findings: list[Finding]) -> str:
     return f"{res.table}_last"
 
 
-def validate_sql(package: Path, progress: Callable[..., None] | None = None):
+def validate_sql(package: Path, progress: Callable[..., None] | None = None, results: bool = True):
     """`opendata validate`'s default engine: a Validation as validate.py's frictionless path returns it."""
     from opendata.publish.package import descriptor_path
     from opendata.publish.validate import Validation
 
-    outcome = check_package(descriptor_path(package), progress)
+    outcome = check_package(descriptor_path(package), progress, results)
     result = Validation(not outcome.findings, [str(f) for f in outcome.findings])
     result.identity_results = outcome.identity_results
     result.mismatches = outcome.mismatches
