@@ -181,6 +181,14 @@ def _checks_table(checks):
     return pa.concat_tables(parts).sort_by([("report_id", "ascending"), ("check_id", "ascending")])
 
 
+def _level(report) -> str:
+    """The rank of the issuing body as reports.level publishes it (a body of a government is a department)."""
+    code, scope = report[3], report[5]
+    if scope == "agency":
+        return "department"
+    return "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
+
+
 def _reports_table(reports):
     import hashlib
 
@@ -190,7 +198,7 @@ def _reports_table(reports):
     return pa.table({
         "report_id": ids, "year": [r[1] for r in reports], "region_code": [r[3] for r in reports],
         "region_name": [r[4] for r in reports], "agency": [r[6] for r in reports], "scope": [r[5] for r in reports],
-        "template": [r[2] for r in reports], "title": [f"{r[6]}{r[1]}年政府信息公开工作年度报告" for r in reports],
+        "level": [_level(r) for r in reports], "template": [r[2] for r in reports], "title": [f"{r[6]}{r[1]}年政府信息公开工作年度报告" for r in reports],
         "source_path": [f"sources/synth/{i}.txt" for i in ids],
         "source_sha256": [hashlib.sha256(i.encode()).hexdigest() for i in ids],
         "source_format": ["text"] * len(ids), "script": ["simplified"] * len(ids),
@@ -211,6 +219,9 @@ def _write(table, name: str, out: Path) -> dict:
     schema = table_schema(name)
     types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
     arrow = pa.schema([pa.field(f["name"], types[f["type"]]) for f in schema["fields"]])
+    for f in arrow:  # a field the generator does not fill (added to the schema since) is published empty
+        if f.name not in table.column_names:
+            table = table.append_column(f.name, pa.nulls(table.num_rows, f.type))
     table = table.select(arrow.names).cast(arrow)
     (out / "schemas" / f"{name}.schema.json").write_text(json.dumps(schema, ensure_ascii=False, indent=1))
     pq.write_table(table, out / "data" / f"{name}.parquet", compression="zstd")
