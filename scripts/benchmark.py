@@ -176,8 +176,9 @@ def builds(args, sources: Path) -> list[str]:
         lines.append(row("`opendata build --engine dask` (LocalCluster, 2 workers)", args.size, m, first))
         print(lines[-1], flush=True)
     if args.baseline:
-        m = run_measured(build_cmd(args.baseline, sources, args.work / "pkg-baseline"))
-        lines.append(row(f"baseline: `{args.baseline}` (before this change)", args.size, m, first))
+        flags = ["--no-cache", "-q", "-j", str(args.jobs[-1])]  # the same build as the last --jobs row
+        m = run_measured(build_cmd(args.baseline, sources, args.work / "pkg-baseline", *flags))
+        lines.append(row(f"baseline: `{args.baseline}` (before this change), --jobs {args.jobs[-1]}", args.size, m, first))
         print(lines[-1], flush=True)
     return lines + rebuild(args, sources)
 

@@ -523,6 +523,7 @@ def check_package(descriptor: Path, progress: Callable[..., None] | None = None,
         # The typed CSV tables are ~55 MB per 1,000 reports: past this, DuckDB spills them rather than holding a
         # large package in memory (its default is 80 % of the machine's RAM).
         con.execute(f"SET memory_limit = {_s(MEMORY_LIMIT)}")
+        con.execute("SET enable_progress_bar = false")  # DuckDB's own bar on stderr (ours is scale/progress.py)
         try:
             findings, loaded = table_findings(con, resources, step)
             for res in resources.values():
