@@ -196,10 +196,42 @@ def test_a_number_changed_in_parquet_breaks_the_same_identities_in_both_engines(
     assert not ours.valid and not reference.valid
     same = {(r, c.check_id, c.subject, c.result, c.expected, c.actual) for r, c in ours.identity_results}
     assert same == {(r, c.check_id, c.subject, c.result, c.expected, c.actual) for r, c in reference.identity_results}
-    # what a build checks before its swap: no result per identity, the same mismatches and verdict
-    lean = validate_package(pkg, engine="duckdb", results=False)
-    assert lean.identity_results == [] and not lean.valid
-    assert [(r, vars(c), p) for r, c, p in lean.mismatches] == [(r, vars(c), p) for r, c, p in ours.mismatches]
+    _same_verdict_whatever_is_kept(pkg, ours)
+
+
+def _same_verdict_whatever_is_kept(pkg, every):
+    """What a build checks before its swap keeps no result per identity, `opendata validate` the failures only:
+    the same mismatches, counts and verdict as when every result is kept."""
+    from opendata.publish.validate import validate_package
+
+    for keep in (False, "failures"):
+        lean = validate_package(pkg, engine="duckdb", results=keep)
+        assert lean.valid == every.valid and lean.counts() == every.counts()
+        assert [(r, vars(c), p) for r, c, p in lean.mismatches] == [(r, vars(c), p) for r, c, p in every.mismatches]
+        assert [(r, vars(c)) for r, c in lean.identity_results] == (
+            [(r, vars(c)) for r, c in every.identity_results if c.result == "fail"] if keep else [])
+    assert sum(every.counts().values()) == len(every.identity_results)
+
+
+def test_a_number_changed_alike_in_csv_and_parquet_breaks_identities_whatever_is_kept(built_package, tmp_path):
+    """No CSV = Parquet difference to hint at it: the identities recomputed from the Parquet files must catch it."""
+    from opendata.publish.validate import validate_package
+
+    pkg = _copy(built_package, tmp_path)
+    row = _csv_row(pkg, "applications", GRANTED)
+    with open(pkg / "data" / "applications.csv", encoding="utf-8", newline="") as f:
+        original = int(list(csv.reader(f))[row - 1][3])
+    _edit_csv(pkg, "applications", _set("value", str(original + 5), GRANTED))
+
+    def edit(rows):
+        cell = next(r for r in rows if all(r[k] == v for k, v in GRANTED.items()))
+        cell["value"] += 5
+    _edit_parquet(pkg, "applications", edit)
+    every = validate_package(pkg, engine="duckdb")
+    assert not any(f.type == MISMATCH for f in every.findings)  # the two files agree
+    expected = {(SEED, "H2", "applications.natural_person", "fail"), (SEED, "H3", "applications.granted", "fail")}
+    assert _identity_keys(every.mismatches) == expected and not every.valid
+    _same_verdict_whatever_is_kept(pkg, every)
 
 
 def test_a_number_changed_only_in_the_csv_is_caught(built_package, tmp_path):
@@ -219,8 +251,7 @@ def test_a_number_changed_only_in_the_csv_is_caught(built_package, tmp_path):
     expected = {(SEED, "H2", "applications.natural_person", "fail"), (SEED, "H3", "applications.granted", "fail")}
     assert _identity_keys(ours.mismatches) == expected
     assert all("CSV" in c.message for _, c, _ in ours.mismatches)
-    lean = validate_package(pkg, engine="duckdb", results=False)
-    assert not lean.valid and _identity_keys(lean.mismatches) == expected
+    _same_verdict_whatever_is_kept(pkg, ours)
 
 
 def test_a_good_package_is_valid_in_both_engines(built_package):
@@ -229,6 +260,7 @@ def test_a_good_package_is_valid_in_both_engines(built_package):
     ours = validate_package(built_package, engine="duckdb")
     reference = validate_package(built_package, engine="frictionless")
     assert ours.valid and reference.valid and not ours.findings
+    _same_verdict_whatever_is_kept(built_package, ours)
     assert len(ours.identity_results) == len(reference.identity_results) > 0
     assert frictionless_findings(built_package / "datapackage.json") == []
 

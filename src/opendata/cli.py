@@ -231,7 +231,7 @@ def validate(
 
     try:
         with progress_bar(enabled=not quiet and sys.stderr.isatty(), label="validating") as advance:
-            result = validate_package(package, engine.value, advance)
+            result = validate_package(package, engine.value, advance, results="failures")
     except PackageError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1) from None
@@ -242,8 +242,7 @@ def validate(
     for rid, c, published in result.mismatches:
         _err(f"MISMATCH {c.check_id} in {rid}: {c.subject}: recomputed {c.result}, the package publishes "
              f"{published or 'no result'}: {c.message}")
-    passed = sum(1 for _, c in result.identity_results if c.result == "pass")
-    used = sum(1 for _, c in result.identity_results if c.result == "used_to_read")
+    passed, used = result.counts().get("pass", 0), result.counts().get("used_to_read", 0)
     _err(f"{engine.value}: {'valid' if result.frictionless_valid else 'INVALID'}; identities: {passed} pass, {used} used to read, "
          f"{len(result.declared_failures)} declared failures, {len(result.mismatches)} mismatches")
     if not result.valid or (strict and result.declared_failures):

@@ -25,6 +25,16 @@ class Validation:
     # (report_id, recomputed result, result the package publishes for it or None when it publishes none)
     mismatches: list[tuple[str, CheckResult, str | None]] = field(default_factory=list)
     findings: list = field(default_factory=list)  # validate_sql.Finding: resource, row, type, field (duckdb engine)
+    identity_counts: dict = field(default_factory=dict)  # result -> identities with it (duckdb engine)
+
+    def counts(self) -> dict[str, int]:
+        """How many recomputed identities have each result (also when not every result was kept)."""
+        if self.identity_counts:
+            return self.identity_counts
+        out: dict[str, int] = {}
+        for _, c in self.identity_results:
+            out[c.result] = out.get(c.result, 0) + 1
+        return out
 
     @property
     def declared_failures(self) -> list[tuple[str, CheckResult]]:
@@ -89,10 +99,11 @@ def recompute_identities(files: dict[str, Path]) -> list[tuple[str, CheckResult]
 
 
 def validate_package(package: Path, engine: str = "duckdb", progress: Callable[..., None] | None = None,
-                     results: bool = True) -> Validation:
+                     results: bool | str = True) -> Validation:
     """engine "duckdb": the checks compiled to SQL (validate_sql.py); "frictionless": the reference path below.
-    `progress(done, total=None)` is told of each step done (a progress bar). `results=False` (duckdb): no
-    `identity_results`, only the mismatches (validity is the same; memory stays flat on a large package)."""
+    `progress(done, total=None)` is told of each step done (a progress bar). `results` (duckdb): which
+    `identity_results` are kept, every one (True), the failures ("failures": what `declared_failures` needs) or
+    none (False); validity, mismatches and `counts()` are the same, and memory stays flat on a large package."""
     descriptor, files = descriptor_path(package), package_resources(package)
     require_resources(descriptor, files)  # an empty package is no valid one
     if engine == "duckdb":

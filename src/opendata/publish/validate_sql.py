@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -469,9 +470,11 @@ def identity_sql(tables: dict[str, str], layouts: str) -> str:
             f"FROM ({parts})")
 
 
-def identities(con, tables: dict[str, str], source: str, only_mismatches: bool = False):
+def identities(con, tables: dict[str, str], source: str, only_mismatches: bool = False,
+               keep: Callable[[str, bool], bool] | None = None, counts: Counter | None = None):
     """Recomputed identities joined with what the package publishes: (report_id, CheckResult, published result,
-    whether they agree)."""
+    whether they agree); only those `keep(result, agreed)` accepts, read in batches so that memory holds those
+    alone; `counts` (result -> n) counts them all."""
     from opendata.model import CheckResult
 
     layouts = f"{tables['applications']}_layouts"
@@ -480,15 +483,20 @@ def identities(con, tables: dict[str, str], source: str, only_mismatches: bool =
     published = (f"SELECT report_id, check_id, subject, arg_max_null(result, __row) AS published "
                  f"FROM {tables['checks']} GROUP BY ALL")
     agree = "(p.published IS NOT DISTINCT FROM i.result)"
-    rows = con.execute(
+    cursor = con.execute(
         f"SELECT i.*, p.published FROM ({identity_sql(tables, layouts)}) i "
         f"LEFT JOIN ({published}) p USING (report_id, check_id, subject) "
-        f"{f'WHERE NOT {agree}' if only_mismatches else ''}").fetchall()
+        f"{f'WHERE NOT {agree}' if only_mismatches else ''}")
     out = []
-    for report_id, check_id, subject, result, expected, actual, missing, published in rows:
-        agreed = published == result
-        message = "" if agreed and result in ("pass", "used_to_read") else _identity_message(result, expected, actual, missing, source)
-        out.append((report_id, CheckResult(check_id, subject, result, expected, actual, message), published, agreed))
+    while rows := cursor.fetchmany(100_000):
+        for report_id, check_id, subject, result, expected, actual, missing, published in rows:
+            agreed = published == result
+            if counts is not None:
+                counts[result] += 1
+            if keep is not None and not keep(result, agreed):
+                continue
+            message = "" if agreed and result in ("pass", "used_to_read") else _identity_message(result, expected, actual, missing, source)
+            out.append((report_id, CheckResult(check_id, subject, result, expected, actual, message), published, agreed))
     return out
 
 
@@ -504,12 +512,14 @@ class Outcome:
     findings: list[Finding]
     identity_results: list  # (report_id, CheckResult) recomputed from the Parquet files
     mismatches: list  # (report_id, CheckResult, published result) from the Parquet or the CSV files
+    identity_counts: dict  # result -> identities recomputed from the Parquet files with it
 
 
-def check_package(descriptor: Path, progress: Callable[..., None] | None = None, results: bool = True) -> Outcome:
+def check_package(descriptor: Path, progress: Callable[..., None] | None = None,
+                  results: bool | str = True) -> Outcome:
     """Every finding of the package; `progress(done, total=None)` hears of each step (a resource loaded, its
-    checks, its CSV = Parquet comparison, its integrity, the identities). `results=False`: the identities that
-    disagree with the package only (all validity needs; every result of a 100k package is ~4M Python objects)."""
+    checks, its CSV = Parquet comparison, its integrity, the identities). Identity results kept: every one (True),
+    the failures ("failures"), or none (False); mismatches and counts always (a 100k package has ~4M results)."""
     import duckdb
 
     resources = {r.name: r for r in load_resources(descriptor)}
@@ -610,13 +620,13 @@ IDENTITY_RESOURCES = ("applications", "review_litigation", "checks")
 
 
 def identity_outcome(con, resources: dict[str, Resource], findings: list[Finding],
-                     every_result: bool = True) -> tuple[list, list]:
-    """Identities recomputed from the Parquet files (every result, or only disagreements) and from the CSV files
-    (disagreements only; when the CSV files hold the Parquet files' values, their identities are the same and are
-    not recomputed)."""
+                     keep: bool | str = True) -> tuple[list, list, dict]:
+    """Identities recomputed from the Parquet files (the results `keep` asks for: see check_package, and the count
+    of each result) and from the CSV files (disagreements only; when the CSV files hold the Parquet files' values,
+    their identities are the same and are not recomputed)."""
     csv_differs = any(f.type == MISMATCH and f.resource in IDENTITY_RESOURCES for f in findings)
-    results, mismatches = [], []
-    for suffix, only_mismatches in (("-parquet", not every_result), ("", True)):
+    results, mismatches, counts = [], [], Counter()
+    for suffix, only_mismatches in (("-parquet", False), ("", True)):
         names = {n: n + suffix for n in IDENTITY_RESOURCES}
         if not all(v in resources for v in names.values()) or (only_mismatches and not csv_differs):
             continue
@@ -624,13 +634,19 @@ def identity_outcome(con, resources: dict[str, Resource], findings: list[Finding
         if any(f["name"] == "reading" for f in resources[names["applications"]].fields):
             tables["reading"] = "yes"  # the cells say how each value was read
         source = "the Parquet files" if suffix else "the CSV files"
-        found = identities(con, tables, source, only_mismatches)
+        wanted = None if only_mismatches else _KEPT[keep]
+        found = identities(con, tables, source, only_mismatches, wanted, None if only_mismatches else counts)
         if not only_mismatches:
-            results = [(rid, c) for rid, c, _, _ in found]
+            results = [(rid, c) for rid, c, _, agreed in found if keep is True or (keep and c.result == "fail")]
         seen = {(rid, c.check_id, c.subject, c.result) for rid, c, _ in mismatches}
         mismatches += [(rid, c, published) for rid, c, published, agreed in found
                        if not agreed and (rid, c.check_id, c.subject, c.result) not in seen]
-    return results, mismatches
+    return results, mismatches, dict(counts)
+
+
+# Which recomputed identities are turned into objects: (result, agrees with the package) -> kept
+_KEPT = {True: None, "failures": lambda result, agreed: result == "fail" or not agreed,
+         False: lambda result, agreed: not agreed}
 
 
 def _unique_cells(con, res: Resource, findings: list[Finding]) -> str:
@@ -647,7 +663,7 @@ def _unique_cells(con, res: Resource, findings: list[Finding]) -> str:
     return f"{res.table}_last"
 
 
-def validate_sql(package: Path, progress: Callable[..., None] | None = None, results: bool = True):
+def validate_sql(package: Path, progress: Callable[..., None] | None = None, results: bool | str = True):
     """`opendata validate`'s default engine: a Validation as validate.py's frictionless path returns it."""
     from opendata.publish.package import descriptor_path
     from opendata.publish.validate import Validation
@@ -655,6 +671,7 @@ def validate_sql(package: Path, progress: Callable[..., None] | None = None, res
     outcome = check_package(descriptor_path(package), progress, results)
     result = Validation(not outcome.findings, [str(f) for f in outcome.findings])
     result.identity_results = outcome.identity_results
+    result.identity_counts = outcome.identity_counts
     result.mismatches = outcome.mismatches
     result.findings = outcome.findings
     return result
