@@ -111,9 +111,12 @@ def entries(folder: Path) -> list[Entry]:
     for sub in _subfolders(folder):
         with os.scandir(sub) as it:
             for e in it:
-                if _ENTRY.fullmatch(e.name) and e.is_file(follow_symlinks=False):
-                    st = e.stat(follow_symlinks=False)
-                    out.append(Entry(Path(e.path), st.st_size, st.st_mtime))
+                try:
+                    if _ENTRY.fullmatch(e.name) and e.is_file(follow_symlinks=False):
+                        st = e.stat(follow_symlinks=False)
+                        out.append(Entry(Path(e.path), st.st_size, st.st_mtime))
+                except FileNotFoundError:
+                    continue  # removed meanwhile (another build pruning the same cache)
     return sorted(out, key=lambda e: (e.used, e.path.name))
 
 
