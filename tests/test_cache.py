@@ -132,3 +132,20 @@ def test_sizes_and_durations():
         30 * 86400, 12 * 3600, 14 * 86400, 5400, 45]
     with pytest.raises(ValueError):
         parse_duration("soon")
+
+
+def test_the_build_command_prunes_to_opendata_cache_max_size(sources, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    folder = tmp_path / "xdg" / "opendata" / "extraction"
+    runner = CliRunner()
+    monkeypatch.setenv("OPENDATA_CACHE_MAX_SIZE", "lots")
+    bad = runner.invoke(app, ["build", str(sources), "-o", str(tmp_path / "pkg"), "-j", "1", "-q"])
+    assert bad.exit_code == 2 and "OPENDATA_CACHE_MAX_SIZE" in bad.output and not (tmp_path / "pkg").exists()
+    monkeypatch.setenv("OPENDATA_CACHE_MAX_SIZE", "1M")
+    done = runner.invoke(app, ["build", str(sources), "-o", str(tmp_path / "pkg"), "-j", "1", "-q"])
+    assert done.exit_code == 0 and "published 20 reports" in done.output
+    full = sum(e.bytes for e in entries(folder))
+    assert 0 < full <= 2**20
+    monkeypatch.setenv("OPENDATA_CACHE_MAX_SIZE", str(full // 2))
+    assert runner.invoke(app, ["build", str(sources), "-o", str(tmp_path / "pkg"), "-j", "1", "-q"]).exit_code == 0
+    assert 0 < sum(e.bytes for e in entries(folder)) <= full // 2  # the least recently used went
