@@ -45,20 +45,34 @@ def label_columns(rows: Grid, markers: Markers = frozenset()) -> set[int]:
     return out
 
 
+def value_columns(rows: Grid, markers: Markers = frozenset()) -> set[int]:
+    """Columns holding a value in some row."""
+    return {c for row in rows for c, cell in enumerate(row) if is_value(cell, markers)}
+
+
+def is_column_header(row: list[str | None], values: set[int], labels: set[int], markers: Markers = frozenset()) -> bool:
+    """A header row: no value, and a label over a value column (a column header, not a row label). Its empty cells
+    are the positions a merged header cell covers where the source keeps no merge (Markdown): no blank values."""
+    return not any(is_value(cell, markers) for cell in row) and any(
+        is_label(cell, markers) and c in values and c not in labels for c, cell in enumerate(row))
+
+
 def grid_tokens(rows: Grid, ref, skip: int = 0, labels: set[int] = frozenset(),
                 markers: Markers = frozenset()) -> list[Token]:
     """Tokens of a grid's cells; `ref(row, col)` (1-based) names a cell; the first `skip` rows are left out;
     `labels`: label columns known from elsewhere (the first part of a table continued here)."""
     labels = label_columns(rows, markers) | labels
+    values = value_columns(rows, markers)
     tokens = []
     for r, row in enumerate(rows, start=1):
         if r <= skip:
             continue
         last_label = max((c for c, cell in enumerate(row) if is_label(cell, markers)), default=-1)
+        heading = is_column_header(row, values, labels, markers)
         for c, cell in enumerate(row):
             if cell is None:  # covered by a spanning cell already emitted
                 continue
-            if not cell.strip() and (c in labels or c < last_label):
+            if not cell.strip() and (heading or c in labels or c < last_label):
                 continue
             tokens.append(Token(cell, ref(r, c + 1)))
     return tokens
