@@ -125,7 +125,7 @@ def layout(src: Source, var: Variation) -> list[str | Table]:
     subs = TEMPLATE.proactive_layout(src.t2_layout)
     for n, sub in enumerate(subs):
         table = t2_table(src, var, n, sub)
-        if var.unit_caption and table.rows[1][-1][0].endswith("元"):
+        if var.unit_caption and any(TEMPLATE.table(T2).code("measures", m).get("decimal") for m in sub["measures"]):
             out.append(f"金额单位：{var.amount_unit}")
         if var.break_t2 == n:  # between the first two items, or between the header and the one item
             table.break_before = min(3, len(table.rows) - 1)
@@ -272,7 +272,10 @@ def _two_lines(text: str) -> str:
 def _md_fragment(grid: list[list[str]], outer: bool) -> list[str]:
     def row(cells):
         body = " | ".join(c.replace("\n", "<br>") for c in cells)
-        return f"| {body} |" if outer else body
+        if outer:
+            return f"| {body} |"
+        # GFM: a pipe at a row's end is syntax, so an empty first or last cell needs its outer pipe
+        return ("| " if not cells[0] else "") + body + (" |" if not cells[-1] else "")
     if not grid:
         return []
     return [row(grid[0]), row(["---"] * len(grid[0]))] + [row(r) for r in grid[1:]]
