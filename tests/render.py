@@ -383,7 +383,7 @@ class PdfWriter:
         for r in range(len(rows)):
             if r == break_before or self.y - ROW_H < BOTTOM:
                 self._room(ROW_H, force=True)
-                for _ in range(repeat if r else 0):
+                for _ in range(repeat if r >= repeat else 0):  # a break inside the header repeats none
                     again.append((len(self.pages) - 1, self.y))
                     self.y -= ROW_H
             where.append((len(self.pages) - 1, self.y))
