@@ -166,11 +166,7 @@ def variations(draw, fmt: str, reports=tuple(REPORTS)):
     report_id = draw(st.sampled_from(reports))
     subs = TEMPLATE.proactive_layout(_source(report_id).t2_layout)
     review_first = draw(st.booleans())
-    if review_first:
-        outcomes = {b: draw(st.permutations(T4_OUTCOMES)) for b in T4_BLOCKS}
-    else:  # 行政诉讼 left of 行政复议: every block's outcomes alike (else flagged: test below)
-        same = draw(st.permutations(T4_OUTCOMES))
-        outcomes = {b: same for b in T4_BLOCKS}
+    outcomes = {b: draw(st.permutations(T4_OUTCOMES)) for b in T4_BLOCKS}
     var = Variation(
         t3_legal=draw(st.permutations(LEGAL)), t3_swap_tops=draw(st.booleans()), t4_review_first=review_first,
         t4_litigation=draw(st.permutations(T4_BLOCKS[1:])), t4_outcomes=outcomes,
@@ -202,12 +198,33 @@ def test_combined_variations_publish_nothing_wrong(fmt):
 
 
 @pytest.mark.parametrize("fmt", [_format_param(f) for f in FORMATS])
-def test_litigation_first_with_outcomes_in_different_orders_is_flagged_never_wrong(fmt):
-    """行政诉讼 printed left of 行政复议 with each block's outcomes in its own order: the aligner does not establish
-    which value is whose (it reads the outcome labels as one sequence), so table 四 is flagged -- never read under
-    the wrong outcome; tables 二 and 三 are still read exactly."""
+def test_litigation_first_with_outcomes_in_different_orders_is_read_from_the_grid(fmt):
+    """行政诉讼 printed left of 行政复议, each block's outcomes in its own order: flattened text cannot tell whose
+    outcome labels come first (a converter may put 行政复议's taller cells on the last line), but a grid can: the
+    five outcome labels on the row above the other ten are 行政复议's. Every cell exact."""
+    var = Variation(t4_review_first=False, t4_litigation=T4_BLOCKS[:0:-1],
+                    t4_outcomes={"review": T4_OUTCOMES[::-1], "litigation_direct": T4_OUTCOMES[2:] + T4_OUTCOMES[:2]})
+    _, s = assert_nothing_wrong_and_floor(fmt, "2025_sanming_1", var, floor=1.0)
+    assert s.ok, s.details
+
+
+def test_litigation_first_with_outcomes_in_different_orders_on_one_row_is_flagged(tmp_path):
+    """The same header with 行政复议's outcome labels moved onto the last header row beside the ten others (as a
+    converter may flatten its taller cells): whose labels come first cannot be told, so table 四 is flagged, never
+    read under another outcome."""
+    from gold_score import score
+    from opendata.pipeline import extract
+
     var = Variation(t4_review_first=False, t4_outcomes={"review": T4_OUTCOMES[::-1]})
-    report, s = measured(fmt, "2025_sanming_1", var)
+    text = render("markdown", _source("2025_sanming_1"), var, tmp_path).read_text(encoding="utf-8").split("\n")
+    second = next(i for i, line in enumerate(text) if line.startswith("| 未经复议直接起诉 |"))
+    upper, lower = ([c.strip() for c in text[i].split("|")[1:-1]] for i in (second, second + 1))
+    upper, lower = upper[:10] + [""] * 5, lower[:10] + upper[10:]
+    text[second], text[second + 1] = ("| " + " | ".join(cells) + " |" for cells in (upper, lower))
+    path = tmp_path / "moved.md"
+    path.write_text("\n".join(text), encoding="utf-8")
+    report = extract(path, manifest_row("2025_sanming_1"))
+    s = score(report, _settled("2025_sanming_1"))
     assert s.nothing_wrong, s.details
     t4 = [c for c in report.cells if c.table == T4]
     assert {c.status for c in t4} == {"unreadable"} and all("cannot be established" in c.note for c in t4)
