@@ -29,7 +29,8 @@ T4_OUTCOMES = [o.code for o in TEMPLATE.table(T4).codes("outcomes")]
 LABEL = {c.code: c.zh for t in TABLES for kind in ("columns", "rows", "blocks", "outcomes", "measures", "items")
          for c in (TEMPLATE.table(t).codes(kind) if kind in TEMPLATE.table(t).spec else [])}
 UNIT_FACTOR = {"万元": Decimal(1), "千元": Decimal(10), "元": Decimal(10000)}
-FOOTERS = ("dash", "page_of_pages", "slash")
+FOOTERS = ("dash", "page_of_pages", "slash", "bare")
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 @dataclass
@@ -48,13 +49,16 @@ class Variation:
     break_t2: int | None = None  # ... before table 二's sub-table k
     repeat_header: bool = False
     footer: str = "dash"
+    thousands: bool = False  # 1,234.5
+    fullwidth: bool = False  # １２３４
 
     def outcomes(self, block: str) -> list[str]:
         return self.t4_outcomes.get(block, T4_OUTCOMES)
 
 
 def footer_text(style: str, page: int, pages: int = 12) -> str:
-    return {"dash": f"- {page} -", "page_of_pages": f"第{page}页 共{pages}页", "slash": f"{page}/{pages}"}[style]
+    return {"dash": f"- {page} -", "page_of_pages": f"第{page}页 共{pages}页", "slash": f"{page}/{pages}",
+            "bare": str(page)}[style]
 
 
 # -- the report, from gold ------------------------------------------------------------------------------------------
@@ -91,11 +95,15 @@ def printed(src: Source, key: tuple[str, str, str], var: Variation) -> str:
         return ""
     measure = TEMPLATE.table(T2).code("measures", key[2]) if key[0] == T2 else None
     if measure is not None and measure.get("signed"):
-        return (f"{int(value):+d}" if value else "0").replace("-", var.minus)
-    number = Decimal(str(value))
-    if measure is not None and measure.get("decimal"):
-        number *= UNIT_FACTOR[var.amount_unit]
-    return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")
+        text = (f"{int(value):+d}" if value else "0").replace("-", var.minus)
+    else:
+        number = Decimal(str(value))
+        if measure is not None and measure.get("decimal"):
+            number *= UNIT_FACTOR[var.amount_unit]
+        whole = number == number.to_integral_value()
+        text = f"{int(number):{',' if var.thousands else ''}d}" if whole else format(number.normalize(),
+                                                                                      ",f" if var.thousands else "f")
+    return text.translate(_FULLWIDTH) if var.fullwidth else text
 
 
 def expected_cells(src: Source) -> set[tuple[str, str, str]]:

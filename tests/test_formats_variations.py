@@ -2,7 +2,7 @@
 (tests/render.py) in layouts real reports use: applicant columns of table 三, blocks and outcomes of table 四 and
 measures of table 二 in other orders; tables cut by page breaks (page numbers "- 3 -", "第3页 共12页", "3/12", the
 title as running header, the header repeated on the new page or not); a 注 note under table 二; amounts in 元 or
-千元 (in the header or in a caption over the table); every minus form; Markdown with and without outer pipes and
+千元 (in the header or in a caption over the table); every minus form; thousands separators; full-width digits; Markdown with and without outer pipes and
 with headers on two lines; DOCX with runs split mid-number and tables split in two. Values printed are the gold's
 (converted back where the unit changes), so the expected value of every cell is still the gold's.
 
@@ -125,6 +125,9 @@ VARIATIONS = {
     "t3_break_slash": lambda r: Variation(break_t3=20, footer="slash"),
     "t3_header_alone_then_repeated": lambda r: Variation(break_t3=0, repeat_header=True),
     "t2_break": lambda r: Variation(break_t2=0, footer="slash"),
+    "t3_break_bare_page_number": lambda r: Variation(break_t3=15, footer="bare"),
+    "thousands_separators": lambda r: Variation(thousands=True),
+    "fullwidth_digits": lambda r: Variation(fullwidth=True),
 }
 
 
@@ -174,7 +177,8 @@ def variations(draw, fmt: str, reports=tuple(REPORTS)):
         amount_unit=draw(st.sampled_from(["万元", "元", "千元"])), unit_caption=draw(st.booleans()),
         minus=draw(st.sampled_from(MINUS[fmt])), note=draw(st.booleans()),
         break_t3=draw(st.one_of(st.none(), st.integers(0, 25))), break_t2=draw(st.one_of(st.none(), st.integers(0, 4))),
-        repeat_header=draw(st.booleans()), footer=draw(st.sampled_from(FOOTERS)))
+        repeat_header=draw(st.booleans()), footer=draw(st.sampled_from(FOOTERS)), thousands=draw(st.booleans()),
+        fullwidth=draw(st.booleans()))
     options = {}
     if fmt == "markdown":
         options = {"outer_pipes": draw(st.booleans()), "two_line_headers": draw(st.booleans())}

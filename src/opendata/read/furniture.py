@@ -19,12 +19,12 @@ def repeated_lines(lines: list[str]) -> Counter:
 
 
 def page_break_between_tables(gap: list[str], repeated: Counter) -> bool:
-    """Whether the lines between two parts of a table are what a page break prints there: page numbers in any
-    form, and lines the document prints elsewhere too (its title as a running header, a footer). Anything else
-    (a note, a sentence) is text, kept."""
+    """Whether the lines between two parts of a table are what a page break prints there: a page number in any
+    form, with lines the document prints elsewhere too (its title as a running header, a footer). Anything else
+    (a note, a sentence), or repeated lines alone (a unit caption printed over several tables), is text, kept."""
     texts = [line for line in gap if line.strip()]
-    return bool(texts) and all(
-        PAGE_NUMBER.match(t) or BARE_PAGE_NUMBER.match(t) or repeated[_shape(t)] > 1 for t in texts)
+    numbers = [t for t in texts if PAGE_NUMBER.match(t) or BARE_PAGE_NUMBER.match(t)]
+    return bool(numbers) and all(t in numbers or repeated[_shape(t)] > 1 for t in texts)
 
 
 def _shape(text: str) -> str:
