@@ -309,3 +309,16 @@ def test_a_pdf_rendered_from_gold_reads_back_every_cell_exactly(report_id, tmp_p
                if w.status != "reported")  # blank cells blank, markers kept verbatim
     failed = [c for c in report.checks if c.check_id in ("H1", "H2", "H3", "H4") and c.result == "fail"]
     assert bool(failed) == bool(g.get("source_errors")), failed  # the source's own errors, printed as they were
+
+
+def test_a_header_alone_at_a_page_bottom_repeated_on_the_next_page_is_dropped_there():
+    """The first part holds the header alone, in fewer grid columns (no value row rules the label columns apart):
+    the second part's repeated header is still recognised by its texts and dropped."""
+    from opendata.read.pdf import _Block, _join_continued_tables, _table_tokens
+
+    first = _Block(top=700, rows=[["信息内容", "本年制发件数"]], prefix="p1/t1")
+    first.tokens = _table_tokens(first)
+    rest = _Block(top=80, rows=[["信息内容", None, "本年制发件数"], ["规章", None, "2"]], prefix="p2/t1")
+    rest.tokens = _table_tokens(rest)
+    _join_continued_tables([[first], [rest]])
+    assert [(t.ref, t.text) for t in rest.tokens] == [("p2/t1/r2/c1", "规章"), ("p2/t1/r2/c3", "2")]
