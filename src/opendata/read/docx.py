@@ -117,11 +117,11 @@ class _Tokens:
 
 
     def continued_header(self, rows: Grid) -> int:
-        """A table split in two at a page break (only page numbers and the running title between the parts): the
-        header rows the second part repeats are no cells (how many to skip); their furniture is dropped too."""
+        """A table split in two at a page break (a page number, maybe the running title, between the parts): the
+        header rows the second part repeats are no cells (how many to skip); the furniture is dropped too. Two
+        tables with nothing between are two tables (sub-tables may print the same header)."""
         gap, self.gap = self.gap, []
-        continued = gap is not None and (
-            not gap or page_break_between_tables([self.tokens[i].text for i in gap], self.repeated))
+        continued = bool(gap) and page_break_between_tables([self.tokens[i].text for i in gap], self.repeated)
         n = 0
         if continued:
             texts = [[cell for cell in row if cell] for row in rows]
