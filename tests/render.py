@@ -45,6 +45,8 @@ class Variation:
     unit_caption: bool = False  # the unit in a caption line over the sub-table, not in the header
     minus: str = "-"
     note: bool = False
+    sentence: bool = False  # a sentence with figures between table 三's heading and the table
+    note_row: bool = False  # the 注 printed as the last row of table 二's last sub-table, over all its columns
     break_t3: int | None = None  # a page break before table 三's value row k (0-based)
     break_t2: int | None = None  # ... before table 二's sub-table k
     repeat_header: bool = False
@@ -135,12 +137,17 @@ def layout(src: Source, var: Variation) -> list[str | Table]:
         table = t2_table(src, var, n, sub)
         if var.unit_caption and any(TEMPLATE.table(T2).code("measures", m).get("decimal") for m in sub["measures"]):
             out.append(f"金额单位：{var.amount_unit}")
+        if var.note_row and n == len(subs) - 1:
+            table.rows.append([("注：本年度收费项目含网上缴费12笔，2023年结转3件。", len(table.rows[1]), 1)])
         if var.break_t2 == n:  # between the first two items, or between the header and the one item
             table.break_before = min(3, len(table.rows) - 1)
         out.append(table)
     if var.note:
         out += ["注：本年度依申请办理事项含网上办理12件，", "其中2023年结转3件，收费金额0.5万元。"]
-    out += ["三、收到和处理政府信息公开申请情况", t3_table(src, var)]
+    out += ["三、收到和处理政府信息公开申请情况"]
+    if var.sentence:
+        out.append("本年度共收到政府信息公开申请28件，其中网上申请16件，均已按期答复。")
+    out.append(t3_table(src, var))
     out += ["四、政府信息公开行政复议、行政诉讼情况", t4_table(src, var)]
     out += ["五、存在的主要问题及改进情况", "改进措施3条。", "六、其他需要报告的事项", "无。"]
     return out

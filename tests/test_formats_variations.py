@@ -1,10 +1,11 @@
 """Every bundled report, and the two real 洪泽 reports outside the repository, re-printed as PDF, DOCX and Markdown
 (tests/render.py) in layouts real reports use: applicant columns of table 三, blocks and outcomes of table 四 and
-measures of table 二 in other orders; tables cut by page breaks (page numbers "- 3 -", "第3页 共12页", "3/12", the
-title as running header, the header repeated on the new page or not); a 注 note under table 二; amounts in 元 or
-千元 (in the header or in a caption over the table); every minus form; thousands separators; full-width digits; Markdown with and without outer pipes and
-with headers on two lines; DOCX with runs split mid-number and tables split in two. Values printed are the gold's
-(converted back where the unit changes), so the expected value of every cell is still the gold's.
+measures of table 二 in other orders; tables cut by page breaks (page numbers "- 3 -", "第3页 共12页", "3/12", "3",
+the title as running header, the header repeated on the new page or not); a 注 note under table 二 or in its last
+row; a sentence over table 三; amounts in 元 or 千元 (in the header or in a caption over the table); every minus
+form; thousands separators; full-width digits; Markdown with and without outer pipes and with headers on two lines;
+DOCX with runs split mid-number and tables split in two. Values printed are the gold's (converted back where the
+unit changes), so the expected value of every cell is still the gold's.
 
 Each copy must publish nothing wrong (tests/gold_score.py: no value differing from gold, none where gold has none,
 no marker or blank changed), and still read at least 98 % of the cells gold settles exactly. The rendering prints
@@ -128,6 +129,8 @@ VARIATIONS = {
     "t3_break_bare_page_number": lambda r: Variation(break_t3=15, footer="bare"),
     "thousands_separators": lambda r: Variation(thousands=True),
     "fullwidth_digits": lambda r: Variation(fullwidth=True),
+    "note_as_last_row_of_t2": lambda r: Variation(note_row=True),
+    "sentence_over_t3": lambda r: Variation(sentence=True),
 }
 
 
@@ -175,7 +178,8 @@ def variations(draw, fmt: str, reports=tuple(REPORTS)):
         t4_litigation=draw(st.permutations(T4_BLOCKS[1:])), t4_outcomes=outcomes,
         t2_measures={n: draw(st.permutations(sub["measures"])) for n, sub in enumerate(subs)},
         amount_unit=draw(st.sampled_from(["万元", "元", "千元"])), unit_caption=draw(st.booleans()),
-        minus=draw(st.sampled_from(MINUS[fmt])), note=draw(st.booleans()),
+        minus=draw(st.sampled_from(MINUS[fmt])), note=draw(st.booleans()), note_row=draw(st.booleans()),
+        sentence=draw(st.booleans()),
         break_t3=draw(st.one_of(st.none(), st.integers(0, 25))), break_t2=draw(st.one_of(st.none(), st.integers(0, 4))),
         repeat_header=draw(st.booleans()), footer=draw(st.sampled_from(FOOTERS)), thousands=draw(st.booleans()),
         fullwidth=draw(st.booleans()))
