@@ -29,7 +29,8 @@ def read(path: Path, markers: Markers = frozenset()) -> Document:
     text, encoding = decode(path.read_bytes())
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     rows = _table_rows(lines)
-    rows |= _page_breaks(lines, rows)  # kept with the table rows: they print no cell
+    breaks = _page_breaks(lines, rows)
+    rows |= breaks  # kept with the table rows: they print no cell
     tokens: list[Token] = []
     table: list[tuple[int, list[str]]] = []  # the pipe rows of the current table: (line number, cells)
     for number, line in enumerate(lines, start=1):
@@ -40,11 +41,11 @@ def read(path: Path, markers: Markers = frozenset()) -> Document:
             if not all(_SEPARATOR_CELL.match(c) for c in cells):
                 table.append((number, cells))
             continue
-        tokens += _table_tokens(table, markers)
+        tokens += _table_tokens(table, markers, breaks)
         table = []
         if line.strip() and not PAGE_NUMBER.match(line):
             tokens.append(Token(line, f"L{number}"))
-    tokens += _table_tokens(table, markers)
+    tokens += _table_tokens(table, markers, breaks)
     return Document(path=path, format="markdown", tokens=tokens, cells_explicit=True, encoding=encoding)
 
 
@@ -93,19 +94,20 @@ def _row_cells(line: str) -> list[str] | None:
     return [html.unescape(_LINE_BREAK.sub("\n", cell)).replace("\\|", "|").strip() for cell in _PIPE.split(body)]
 
 
-def _table_tokens(table: list[tuple[int, list[str]]], markers: Markers) -> list[Token]:
+def _table_tokens(table: list[tuple[int, list[str]]], markers: Markers, breaks: set[int]) -> list[Token]:
     """Tokens of one table (consecutive pipe rows); label columns are judged over the whole table."""
     if not table:
         return []
-    table = _without_repeated_header(table, markers)
+    table = _without_repeated_header(table, markers, breaks)
     grid: Grid = [cells for _, cells in table]
     numbers = [n for n, _ in table]
     return grid_tokens(grid, lambda r, c: f"L{numbers[r - 1]}/c{c}", markers=markers)
 
 
-def _without_repeated_header(table: list[tuple[int, list[str]]], markers: Markers) -> list[tuple[int, list[str]]]:
-    """A table's header rows (its first rows, holding no value) printed again further down -- at the top of the part
-    a page break cut off -- are dropped: they are no cells of the table."""
+def _without_repeated_header(table: list[tuple[int, list[str]]], markers: Markers,
+                             breaks: set[int]) -> list[tuple[int, list[str]]]:
+    """A table's header rows (its first rows, holding no value) printed again at the top of the part a page break
+    cut off (`breaks`: indexes of the lines the page break left) are dropped: they are no cells of the table."""
     header = []
     for _, cells in table:
         if any(is_value(c, markers) for c in cells) or not any(c.strip() for c in cells) or cells in header[:1]:
@@ -115,7 +117,8 @@ def _without_repeated_header(table: list[tuple[int, list[str]]], markers: Marker
         return table
     out, i = table[:len(header)], len(header)
     while i < len(table):
-        if [cells for _, cells in table[i:i + len(header)]] == header:
+        after_break = (table[i - 1][0] < table[i][0] - 1 and table[i][0] - 2 in breaks)
+        if after_break and [cells for _, cells in table[i:i + len(header)]] == header:
             i += len(header)
             continue
         out.append(table[i])
