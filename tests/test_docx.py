@@ -129,6 +129,29 @@ def test_a_layout_table_around_the_report_tables_is_read_as_body(tmp_path):
     assert _doc(tmp_path, build) == [("p1", "二、主动公开政府信息情况"), ("t2/r1/c1", "规章"), ("t2/r1/c2", "0")]
 
 
+def test_a_table_split_in_two_at_a_page_break_goes_on_without_its_repeated_header(tmp_path):
+    """Two Word tables with only a page number and the running title between them: one table, the header the
+    second repeats is no cells and the furniture is dropped. A table after a sentence keeps its header."""
+    def build(document):
+        document.add_paragraph("某某市年度报告")
+        for n, (item, value) in enumerate((("规章", "1"), ("规范性文件", "2"), ("行政许可", "3"))):
+            if n == 1:
+                document.add_paragraph("- 3 -")
+                document.add_paragraph("某某市年度报告")
+            if n == 2:
+                document.add_paragraph("注：含修订3件。")
+            table = document.add_table(rows=2, cols=2)
+            for c, text in enumerate(("信息内容", "本年制发件数")):
+                table.cell(0, c).text = text
+            table.cell(1, 0).text, table.cell(1, 1).text = item, value
+
+    assert _doc(tmp_path, build) == [
+        ("p1", "某某市年度报告"), ("t1/r1/c1", "信息内容"), ("t1/r1/c2", "本年制发件数"), ("t1/r2/c1", "规章"),
+        ("t1/r2/c2", "1"), ("t2/r2/c1", "规范性文件"), ("t2/r2/c2", "2"), ("p4", "注：含修订3件。"),
+        ("t3/r1/c1", "信息内容"), ("t3/r1/c2", "本年制发件数"), ("t3/r2/c1", "行政许可"), ("t3/r2/c2", "3"),
+    ]
+
+
 def test_not_a_docx_is_a_clear_error_naming_the_file(tmp_path):
     from opendata.read.docx import UnreadableDocx, read
 

@@ -198,6 +198,32 @@ def test_line_breaks_entities_and_escaped_pipes_inside_cells(tmp_path):
     ]
 
 
+def test_a_header_rows_empty_cells_are_no_blank_values(tmp_path):
+    """Markdown keeps no merges: the positions a merged header cell covers are empty cells, which in a header row
+    (labels over value columns, no value) are no blank values; an empty cell of a value row is one."""
+    text = "| 行政复议 |  | 行政诉讼 |  |\n|---|---|---|---|\n| 维持 | 总计 | 维持 | 总计 |\n| 1 | 1 |  | 0 |\n"
+    assert _tokens(tmp_path, text) == [
+        ("L1/c1", "行政复议"), ("L1/c3", "行政诉讼"), ("L3/c1", "维持"), ("L3/c2", "总计"), ("L3/c3", "维持"),
+        ("L3/c4", "总计"), ("L4/c1", "1"), ("L4/c2", "1"), ("L4/c3", ""), ("L4/c4", "0"),
+    ]
+
+
+def test_a_table_cut_by_a_page_break_goes_on_without_its_furniture_or_repeated_header(tmp_path):
+    """Between two parts of a table, a page number (any form) and the running title (printed elsewhere too) are
+    dropped and the header the second part repeats is no cells; a note between two tables is kept, and so is a
+    repeated line with no page number (a unit caption)."""
+    title = "某某市2023年政府信息公开工作年度报告"
+    head = "| 信息内容 | 本年制发件数 |\n|---|---|\n"
+    text = (f"{title}\n\n{head}| 规章 | 1 |\n\n3/12\n{title}\n\n{head}| 规范性文件 | 2 |\n\n"
+            f"注：含修订3件\n\n{head}| 行政许可 | 4 |\n单位：件\n{head}| 行政处罚 | 5 |\n单位：件\n")
+    assert _tokens(tmp_path, text) == [
+        ("L1", title), ("L3/c1", "信息内容"), ("L3/c2", "本年制发件数"), ("L5/c1", "规章"), ("L5/c2", "1"),
+        ("L12/c1", "规范性文件"), ("L12/c2", "2"), ("L14", "注：含修订3件"), ("L16/c1", "信息内容"),
+        ("L16/c2", "本年制发件数"), ("L18/c1", "行政许可"), ("L18/c2", "4"), ("L19", "单位：件"),
+        ("L20/c1", "信息内容"), ("L20/c2", "本年制发件数"), ("L22/c1", "行政处罚"), ("L22/c2", "5"), ("L23", "单位：件"),
+    ]
+
+
 # -- random template-consistent reports ------------------------------------------------------------------------------
 
 @dataclass

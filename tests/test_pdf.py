@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import GOLD, assert_gold, gold, manifest_row, needs_corpus, source
+from render import CJK_FONT, PdfWriter
 from test_markdown import T2, T3, T4, Expected, Rendered, _template, assert_reads_back, reports, t4_keys
 
 PDF_REPORTS = ("2023_hongze_1", "2024_hongze_1")
@@ -149,119 +150,10 @@ def test_a_header_repeated_on_the_next_page_is_dropped_and_label_columns_carry_o
 
 
 # -- PDFs rendered by the tests --------------------------------------------------------------------------------------
-# fpdf2 draws ruled cells and text, embedding a TrueType CJK font (a subset). Noto CJK (fonts-noto-cjk) has CFF
-# outlines that fpdf2 embeds without a usable text layer, so a TrueType-outlined font is needed: WenQuanYi Zen Hei.
+# The PDF writer (fpdf2, a TrueType CJK font) is tests/render.py's.
 
-PAGE_W, PAGE_H, TOP, BOTTOM, LEFT, ROW_H = 595, 842, 792, 60, 50, 22
-CJK_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # Debian fonts-wqy-zenhei
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # Debian fonts-droid-fallback
-    "/usr/share/fonts/truetype/arphic/uming.ttc",  # Debian fonts-arphic-uming
-)
-CJK_FONT = next((f for f in CJK_FONTS if Path(f).is_file()), None)
 needs_cjk_font = pytest.mark.skipif(
     CJK_FONT is None, reason="no TrueType CJK font to render test PDFs: install Debian fonts-wqy-zenhei")
-
-
-class PdfWriter:
-    """Lines of text and ruled tables flowing down pages (y measured up from the page bottom, in points); each page
-    gets a '- N -' page number and, when given, a running header."""
-
-    def __init__(self, page_numbers: bool = True, header: str | None = None):
-        self.pages: list[list[tuple]] = [[]]
-        self.y = TOP
-        self.page_numbers = page_numbers
-        self.header = header
-
-    def _room(self, height: float, force: bool = False) -> None:
-        if force or self.y - height < BOTTOM:
-            self.pages.append([])
-            self.y = TOP
-
-    def line(self, text: str, new_page: bool = False) -> None:
-        self._room(ROW_H, force=new_page)
-        self.pages[-1].append(("text", LEFT, self.y - 15, text, 11))
-        self.y -= ROW_H
-
-    def table(self, widths: list[float], rows: list[list[tuple[str, int, int]]], break_before: int | None = None):
-        """Rows of (text, colspan, rowspan) cells on a grid; a new page starts at row `break_before` (a rowspan
-        crossing the break is cut in two, as word processors do, its text staying in the first part)."""
-        xs = [LEFT]
-        for w in widths:
-            xs.append(xs[-1] + w)
-        where = []  # per row: (page, top)
-        for r in range(len(rows)):
-            self._room(ROW_H, force=r == break_before)
-            where.append((len(self.pages) - 1, self.y))
-            self.y -= ROW_H
-        for r, c, colspan, rowspan, text in _placed(rows):
-            covered = range(r, min(r + rowspan, len(rows)))
-            parts = [[i for i in covered if where[i][0] == page] for page in sorted({where[i][0] for i in covered})]
-            for n, part in enumerate(parts):
-                page, top = where[part[0]]
-                bottom = where[part[-1]][1] - ROW_H
-                self.pages[page].append(("rect", xs[c], bottom, xs[c + colspan] - xs[c], top - bottom))
-                if n == 0 and text:
-                    self.pages[page] += _cell_text(xs[c], xs[c + colspan], top, bottom, text)
-        self.y -= ROW_H / 2
-
-    def save(self, path: Path) -> None:
-        import logging
-
-        from fpdf import FPDF
-
-        logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "BDF NOT subset": bitmap strikes dropped
-        pdf = FPDF(unit="pt", format=(PAGE_W, PAGE_H))
-        pdf.set_auto_page_break(False)
-        if CJK_FONT:  # a page with ruled lines only needs no font
-            pdf.add_font("cjk", fname=CJK_FONT)
-        pdf.set_line_width(0.5)
-        for n, ops in enumerate(self.pages, start=1):
-            pdf.add_page()
-            furniture = [("text", PAGE_W / 2 - 12, 30, f"- {n} -", 10)] if self.page_numbers else []
-            if self.header:
-                furniture.append(("text", LEFT, PAGE_H - 30, self.header, 9))
-            for op in ops + furniture:
-                if op[0] == "rect":
-                    _, x, bottom, width, height = op
-                    pdf.rect(x, PAGE_H - bottom - height, width, height)
-                else:
-                    _, x, y, text, size = op
-                    pdf.set_font("cjk", size=size)
-                    pdf.text(x, PAGE_H - y, text)
-        pdf.output(str(path))
-
-
-def _placed(rows: list[list[tuple[str, int, int]]]) -> list[tuple[int, int, int, int, str]]:
-    """(row, column, colspan, rowspan, text) of every cell, skipping grid positions a rowspan above covers."""
-    taken: set[tuple[int, int]] = set()
-    placed = []
-    for r, row in enumerate(rows):
-        c = 0
-        for text, colspan, rowspan in row:
-            while (r, c) in taken:
-                c += 1
-            placed.append((r, c, colspan, rowspan, text))
-            taken |= {(r + i, c + j) for i in range(rowspan) for j in range(colspan)}
-            c += colspan
-    return placed
-
-
-def _cell_text(x0: float, x1: float, top: float, bottom: float, text: str) -> list[str]:
-    """Text inside a cell: wrapped to the cell's width (a label broken mid-word), one character per line for a
-    vertical label (text with line breaks); the font shrinks until the lines fit the cell's height."""
-    if not re.search(r"[\u4e00-\u9fff]", text):  # a number is never wrapped: a smaller font instead
-        size = min(7.0, (x1 - x0 - 4) / max(1, len(text)))
-        return [("text", x0 + 2, top - 3 - size, text, round(size, 1))]
-    for size in (7, 6, 5, 4):
-        if "\n" in text:
-            lines = text.split("\n")
-        else:
-            per_line = max(1, int((x1 - x0 - 4) // size))
-            lines = [text[i:i + per_line] for i in range(0, len(text), per_line)]
-        if len(lines) * (size + 1) <= top - bottom - 4:
-            break
-    return [("text", x0 + 2, top - 2 - (n + 1) * (size + 1) + 1, line, size) for n, line in enumerate(lines)]
 
 
 def render_pdf(rep, break_before: int, path: Path, title: str = "2020年某某县人民政府政府信息公开工作年度报告",
@@ -417,3 +309,16 @@ def test_a_pdf_rendered_from_gold_reads_back_every_cell_exactly(report_id, tmp_p
                if w.status != "reported")  # blank cells blank, markers kept verbatim
     failed = [c for c in report.checks if c.check_id in ("H1", "H2", "H3", "H4") and c.result == "fail"]
     assert bool(failed) == bool(g.get("source_errors")), failed  # the source's own errors, printed as they were
+
+
+def test_a_header_alone_at_a_page_bottom_repeated_on_the_next_page_is_dropped_there():
+    """The first part holds the header alone, in fewer grid columns (no value row rules the label columns apart):
+    the second part's repeated header is still recognised by its texts and dropped."""
+    from opendata.read.pdf import _Block, _join_continued_tables, _table_tokens
+
+    first = _Block(top=700, rows=[["信息内容", "本年制发件数"]], prefix="p1/t1")
+    first.tokens = _table_tokens(first)
+    rest = _Block(top=80, rows=[["信息内容", None, "本年制发件数"], ["规章", None, "2"]], prefix="p2/t1")
+    rest.tokens = _table_tokens(rest)
+    _join_continued_tables([[first], [rest]])
+    assert [(t.ref, t.text) for t in rest.tokens] == [("p2/t1/r2/c1", "规章"), ("p2/t1/r2/c3", "2")]

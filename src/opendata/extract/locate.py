@@ -37,7 +37,7 @@ _T4_OUTCOME_TAIL = T4_OUTCOME[len(os.path.commonprefix([T4_OUTCOME, _T4_NEXT_OUT
 T4_HEADER = re.compile(
     f"(?:{label_alternatives(T4_FIRST)})" + r"[\W_]{0,12}?" + f"(?:{label_alternatives(T4_SECOND)})"
     + r"(?:[\W_]{0,12}?" + f"(?:{label_alternatives(T4_OUTCOME)})"
-    + r"|[^\d。，；：]{0,60}?" + re.escape(_T4_OUTCOME_TAIL) + ")"
+    + r"|[^\d。，；：]{0,60}?" + f"(?:{label_alternatives(_T4_OUTCOME_TAIL)})" + ")"  # "结果维\n持": a wrapped cell
 )
 
 

@@ -8,6 +8,7 @@ from opendata.extract.headers import Order, describe, label_hits
 from opendata.extract.locate import CJK, T4, T4_FIRST, T4_HEADER, T4_SECOND, Locator, pattern
 from opendata.fold import key
 from opendata.extract.solved import to_cell
+from opendata.extract.stream import source_row
 from opendata.model import Cell, Piece
 from opendata.solve.search import Column, Row, solve
 from opendata.spec.identities import equations
@@ -144,7 +145,7 @@ def cell_order(loc: Locator, start: int, end: int) -> Order:
             return Order(None, f"the header prints the outcomes as {describe(outcome_hits, _LABELS)}; "
                                "which value is whose cannot be established")
         groups = [_OUTCOMES] * 3
-    if not review_first and len({tuple(g) for g in groups}) > 1:
+    if not review_first and len({tuple(g) for g in groups}) > 1 and not _review_row_above(loc, outcome_hits):
         # 行政复议 on the right: its outcomes are the first five row by row, the last five where a converter put its
         # taller cells on the last line -- told apart only when every block prints its outcomes alike.
         return Order(None, f"the header prints 行政诉讼 before 行政复议 and the blocks' outcomes in different orders "
@@ -152,6 +153,15 @@ def cell_order(loc: Locator, start: int, end: int) -> Order:
     cells = dict(zip([_BLOCKS[0], *litigation], groups))
     blocks = [_BLOCKS[0], *litigation] if review_first else [*litigation, _BLOCKS[0]]
     return Order(tuple(f"{b}.{o}" for b in blocks for o in cells[b]), read=len(lit) == 2 and len(outcomes) == 15)
+
+
+def _review_row_above(loc: Locator, hits: list[tuple[int, str]]) -> bool:
+    """In a grid (cells with rows), are the first five outcome labels one row and the other ten the next? Then
+    the first five are 行政复议's, printed beside the litigation blocks' labels, whatever each block's order."""
+    if len(hits) != 15:
+        return False
+    rows = [source_row(loc.stream.ref(pos, pos + 1)) for pos, _ in hits]
+    return None not in rows and len(set(rows[:5])) == 1 and len(set(rows[5:])) == 1 and rows[0] != rows[5]
 
 
 def _review_first(loc: Locator, start: int, end: int) -> bool | None:

@@ -23,12 +23,20 @@ _HEADER_UNIT = re.compile(r"\(\s*(?:单位\s*:?\s*)?([^()\d\s:,]{0,3}元)\s*\)")
 _NUMBER_UNIT = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?[ \t]*([\u4e00-\u9fff]{0,3}元)")
 
 
+# A unit stated over a table ("金额单位：千元", "单位:万元"), a line above the amount's header with no number between.
+_STATED_UNIT = re.compile(r"单位\s*:\s*([^()\d\s:,]{0,3}元)[^\d]{0,40}$")
+
+
 def header_unit(text: str, header: re.Match | None) -> str | None:
-    """The unit printed with an amount's header label (within a few characters after it), or None."""
+    """The unit printed with an amount's header label (within a few characters after it), else the unit stated
+    just above the header (no number between), or None."""
     if header is None:
         return None
     m = _HEADER_UNIT.search(text, header.start(), header.end() + 12)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    stated = _STATED_UNIT.search(text[max(0, header.start() - 60):header.start()])
+    return stated.group(1) if stated else None
 
 
 def cell_units(text: str, pieces: list[Piece]) -> tuple[list[Piece], dict[str, str]]:

@@ -10,12 +10,14 @@ is cells_explicit.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from opendata.model import Document, Token
 from opendata.read import ReadError
-from opendata.read.grid import Grid, Markers, grid_tokens
+from opendata.read.furniture import page_break_between_tables, repeated_lines
+from opendata.read.grid import Grid, Markers, grid_tokens, is_value
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Text read once: a drawing's fallback copy of a text box, and tracked moves' old position, are left out.
@@ -59,8 +61,10 @@ def read(path: Path, markers: Markers = frozenset()) -> Document:
         raise
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocx(f"{path}: not a readable .docx file ({type(exc).__name__}: {exc})") from exc
-    out = _Tokens(path, document, markers=markers)
-    out.blocks(document.element.body)
+    body = document.element.body
+    out = _Tokens(path, document, markers=markers,
+                  repeated=repeated_lines([paragraph_text(p) for p in body.iter(f"{_W}p")]))
+    out.blocks(body)
     return Document(path=path, format="docx", tokens=out.tokens, cells_explicit=True)
 
 
@@ -72,6 +76,9 @@ class _Tokens:
     paragraphs: int = 0
     tables: int = 0
     markers: Markers = frozenset()
+    repeated: Counter = field(default_factory=Counter)  # how often each paragraph's text is printed
+    gap: list[int] | None = None  # the paragraph tokens since the last table (None: no table yet)
+    header: list[list[str]] = field(default_factory=list)  # the last table's header rows
 
     def blocks(self, container) -> None:
         """Paragraphs and tables of a body, cell or content control, in order."""
@@ -81,6 +88,8 @@ class _Tokens:
                 if text.strip():
                     self.paragraphs += 1
                     self.tokens.append(Token(text, f"p{self.paragraphs}"))
+                    if self.gap is not None:
+                        self.gap.append(len(self.tokens) - 1)
             elif child.tag == f"{_W}tbl":
                 self.table(child)
             elif child.tag in _WRAPPERS:
@@ -96,13 +105,37 @@ class _Tokens:
         except Exception as exc:  # a malformed merge python-docx cannot resolve: name the place
             raise UnreadableDocx(f"{self.path}: table {number}: cannot lay out its cells ({exc})") from exc
         if not any(tc.find(f".//{_W}tbl") is not None for _, _, tc in placed):
-            self.tokens += grid_tokens(text_grid(placed), lambda r, c: f"t{number}/r{r}/c{c}", markers=self.markers)
+            rows = text_grid(placed)
+            skip = self.continued_header(rows)
+            self.tokens += grid_tokens(rows, lambda r, c: f"t{number}/r{r}/c{c}", skip, markers=self.markers)
             return
         for r, c, tc in placed:  # a layout table around data tables: its cells are read as body content
             if tc.find(f".//{_W}tbl") is not None:
                 self.blocks(tc)
             else:
                 self.tokens.append(Token(cell_text(tc), f"t{number}/r{r}/c{c}"))
+
+
+    def continued_header(self, rows: Grid) -> int:
+        """A table split in two at a page break (a page number, maybe the running title, between the parts): the
+        header rows the second part repeats are no cells (how many to skip); the furniture is dropped too. Two
+        tables with nothing between are two tables (sub-tables may print the same header)."""
+        gap, self.gap = self.gap, []
+        continued = bool(gap) and page_break_between_tables([self.tokens[i].text for i in gap], self.repeated)
+        n = 0
+        if continued:
+            texts = [[cell for cell in row if cell] for row in rows]
+            while n < min(len(self.header), len(rows) - 1) and texts[n] == self.header[n]:
+                n += 1
+            for i in reversed(gap):
+                del self.tokens[i]
+        if not n:  # a table of its own: its header is what a continuation would repeat
+            self.header = []
+            for row in rows:
+                if any(is_value(cell, self.markers) for cell in row) or not any(row):
+                    break
+                self.header.append([cell for cell in row if cell])
+        return n
 
 
 def grid(table) -> list[tuple[int, int, object]]:

@@ -68,21 +68,35 @@ def _label_columns(kinds: list[list[int]]) -> set[int]:
     return out
 
 
+def _value_columns(kinds: list[list[int]]) -> set[int]:
+    """Columns holding a value in some row."""
+    return {c for row in kinds for c, kind in enumerate(row) if kind == _VALUE_CELL}
+
+
+def _is_column_header(row_kinds: list[int], values: set[int], labels: set[int]) -> bool:
+    """A header row: no value, and a label over a value column (a column header, not a row label). Its empty cells
+    are the positions a merged header cell covers where the source keeps no merge (Markdown): no blank values."""
+    return _VALUE_CELL not in row_kinds and any(
+        kind == _LABEL_CELL and c in values and c not in labels for c, kind in enumerate(row_kinds))
+
+
 def grid_tokens(rows: Grid, ref, skip: int = 0, labels: set[int] = frozenset(),
                 markers: Markers = frozenset()) -> list[Token]:
     """Tokens of a grid's cells; `ref(row, col)` (1-based) names a cell; the first `skip` rows are left out;
     `labels`: label columns known from elsewhere (the first part of a table continued here)."""
     kinds = _kinds(rows, markers)
     labels = _label_columns(kinds) | labels
+    values = _value_columns(kinds)
     tokens = []
     for r, (row, row_kinds) in enumerate(zip(rows, kinds), start=1):
         if r <= skip:
             continue
         last_label = max((c for c, kind in enumerate(row_kinds) if kind == _LABEL_CELL), default=-1)
+        heading = _is_column_header(row_kinds, values, labels)
         for c, cell in enumerate(row):
             if cell is None:  # covered by a spanning cell already emitted
                 continue
-            if not cell.strip() and (c in labels or c < last_label):
+            if not cell.strip() and (heading or c in labels or c < last_label):
                 continue
             tokens.append(Token(cell, ref(r, c + 1)))
     return tokens

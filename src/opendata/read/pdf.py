@@ -115,20 +115,29 @@ def _drop_furniture(pages: list[list[_Block]], heights: list[float]) -> None:
 def _join_continued_tables(pages: list[list[_Block]], markers: Markers = frozenset()) -> None:
     """A table going on at the top of the next page is the same table: its label columns are the first part's
     (the continued part may hold only the empty remainder of a merged label), and a header repeated at its top
-    is dropped."""
+    is dropped -- also where the first part is the header alone, whose grid has fewer columns (no value row
+    rules the label columns apart)."""
     for prev, blocks in zip(pages, pages[1:]):
         if not prev or not blocks or prev[-1].rows is None or blocks[0].rows is None:
             continue
         after = blocks[0]
         after.head = prev[-1].head or prev[-1]  # the table's first fragment, where its header is
         header = after.head.rows
-        if len(header[0]) != len(after.rows[0]):
+        same_grid = len(header[0]) == len(after.rows[0])
+        repeated = _repeated_header(header, after.rows, markers)
+        if not same_grid and not repeated:
             continue  # another grid: not a continuation
-        repeated = 0
-        while (
-            repeated < min(len(header), len(after.rows) - 1)
-            and after.rows[repeated] == header[repeated]
-            and not any(is_value(cell, markers) for cell in header[repeated])
-        ):
-            repeated += 1
-        after.tokens = _table_tokens(after, skip=repeated, labels=label_columns(header, markers), markers=markers)
+        labels = label_columns(header, markers) if same_grid else set()
+        after.tokens = _table_tokens(after, skip=repeated, labels=labels, markers=markers)
+
+
+def _repeated_header(header: list[list[str | None]], rows: list[list[str | None]], markers: Markers) -> int:
+    """How many of `rows`' first rows print `header`'s first rows again (the same texts, no value among them)."""
+    def texts(row):
+        return [cell for cell in row if cell]
+
+    n = 0
+    while (n < min(len(header), len(rows) - 1) and texts(rows[n]) == texts(header[n]) and texts(header[n])
+           and not any(is_value(cell, markers) for cell in header[n])):
+        n += 1
+    return n
