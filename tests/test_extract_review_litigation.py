@@ -76,13 +76,8 @@ def test_litigation_first_with_blocks_printing_outcomes_differently_is_unreadabl
 SENTENCE_REPORTS = ["2019_sanming_1", "2021_sanming_1", "2022_sanming_1", "2024_sanming_1", "2025_sanming_1", "seed_luzhou_2020"]
 
 
-@pytest.mark.parametrize("report_id", SENTENCE_REPORTS)
-def test_a_sentence_between_table_four_cells_never_gives_a_wrong_value(tmp_path, report_id):
-    """Issue 9: a sentence printed between table 四's cells used to end its value region, and the arithmetic then
-    expanded the cells before it into all fifteen (a lone 0 -> fifteen zeros, H4 'confirming' it). The places of
-    the cells cannot be established: they are unreadable, and the rest of the report is read as before."""
-    from gold_score import score
-
+def _with_line_after_first_t4_cell(tmp_path, report_id: str, inserted: list[str]):
+    """The report extracted from a copy with `inserted` lines after table 四's first cell (one cell per line)."""
     from opendata.pipeline import extract
 
     original = extract(source(report_id), manifest_row(report_id))
@@ -92,12 +87,39 @@ def test_a_sentence_between_table_four_cells_never_gives_a_wrong_value(tmp_path,
         pytest.fail(f"{report_id}: table 四 is not one cell per line here; choose another report")
     lines = source(report_id).read_text(encoding="utf-8").split("\n")
     at = lines_of[0]  # after the first cell's line: a lone piece the arithmetic could expand
-    lines.insert(at, "本年度共收到申请12件，均已按时答复。")
+    lines[at:at] = inserted
     path = tmp_path / source(report_id).name
     path.write_text("\n".join(lines), encoding="utf-8")
-    report = extract(path, manifest_row(report_id))
+    return extract(path, manifest_row(report_id))
+
+
+@pytest.mark.parametrize("report_id", SENTENCE_REPORTS)
+@pytest.mark.parametrize("inserted", [["本年度共收到申请12件，均已按时答复。"], ["注：本表数据截至12月31日，", "含网上申请"],
+                                      ["本年度共收到申请12件，", "均已按时答复"]])
+def test_a_sentence_or_note_between_table_four_cells_is_read_through(tmp_path, report_id, inserted):
+    """Issue 9: a narrative sentence or a note (known noise: a sentence mark, 注：, and the lines continuing them)
+    between table 四's cells no longer ends its value region: the values on both sides are read, never joined
+    across it, and every cell is exact as gold."""
+    from gold_score import score
+
+    report = _with_line_after_first_t4_cell(tmp_path, report_id, inserted)
+    s = score(report, gold(report_id))
+    assert s.nothing_wrong, s.details
+    assert s.exact == score(_extract(source(report_id), report_id), gold(report_id)).exact
+
+
+@pytest.mark.parametrize("report_id", SENTENCE_REPORTS)
+def test_unclassified_text_between_table_four_cells_never_gives_a_wrong_value(tmp_path, report_id):
+    """Words with no sentence mark (an unknown heading or label) between table 四's cells used to end its value
+    region, and the arithmetic then expanded the cells before it into all fifteen (a lone 0 -> fifteen zeros, H4
+    'confirming' it). The places of the cells cannot be established: they are unreadable with a message naming
+    the text, and the rest of the report is read as before."""
+    from gold_score import score
+
+    report = _with_line_after_first_t4_cell(tmp_path, report_id, ["其他统计事项"])
     s = score(report, gold(report_id))
     assert s.nothing_wrong, s.details
     t4 = [c for c in report.cells if c.table == "review_litigation"]
     assert t4 and all(c.status != "reported" for c in t4[1:]), [(c.key, c.status, c.value) for c in t4]
     assert s.exact >= s.compared - 15  # only table 四 is lost
+    assert any("其他统计事项" in e and "interrupted" in e for e in report.errors)

@@ -3,15 +3,17 @@
 Hypothesis draws a bundled one-cell-per-line (or run-together) text report and changes it the way real reports
 differ: page breaks between two cells with their furniture in every common form ("- 3 -" and the running title,
 "第3页 共12页", "3/12", bare page numbers counting the pages before the running header), a date or a sentence
-between cells, a note (注：… with a continuation line) under table 二, no parentheses anywhere; minus signs printed as
-−, －, — or a word; full-width digits; thousands separators. Each copy must publish nothing wrong against gold (no
-value that differs, none where gold has none or lists the cell as ambiguous), and still publish at least 98 % of
-the cells gold settles exactly -- except where a running header alone (no page number) follows small values: a
-bare number before a running header may be the page number, so those rows may be flagged (checked: 0 wrong).
+between cells, a narrative sentence or a note line (注：…, with a continuation line) between any two cells of
+tables 二, 三 and 四, a note under table 二, no parentheses anywhere; minus signs printed as −, －, — or a word;
+full-width digits; thousands separators. Each copy must publish nothing wrong against gold (no value that differs,
+none where gold has none or lists the cell as ambiguous), and still publish at least 98 % of the cells gold settles
+exactly -- except where a running header alone (no page number) follows small values: a bare number before a
+running header may be the page number, so those rows may be flagged (checked: 0 wrong).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from functools import cache
@@ -42,6 +44,7 @@ def _furniture(style: str, page: int, title: str) -> list[str]:
         "title": [title],
         "date": ["2024-01-17"],
         "sentence": [f"本年度共收到申请{page + 9}件，均已按时答复。"],
+        "note": [f"注：本表含网上申请{page + 9}件，", "均已按时答复"],
     }[style]
 
 
@@ -70,15 +73,6 @@ def _last_t2_line(report_id: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _before_table_four(report_id: str) -> int:
-    """The line of table 四's first cell (a sentence between table 四's cells ends its value region -- the aligner
-    stops table 四 at the first words after its values -- so the cells after it are not read: left out here, listed
-    as open in the issue's note)."""
-    refs = [c.source_ref for c in _original(report_id).cells if c.table == "review_litigation"]
-    m = re.fullmatch(r"L(\d+)(?::.*)?", refs[0]) if refs else None
-    return int(m.group(1)) - 1 if m else 0
-
-
 @st.composite
 def noisy_copies(draw):
     report_id = draw(st.sampled_from(TEXT_REPORTS))
@@ -87,10 +81,8 @@ def noisy_copies(draw):
     title = f"{gold(report_id)['report'].get('year', 2023)}年政府信息公开工作年度报告"
     inserts: dict[int, list[str]] = {}
     changes = []  # what was done, for a failure's message
-    style = draw(st.sampled_from(["dash", "page_of_pages", "slash", "bare", "title", "date", "sentence"]))
+    style = draw(st.sampled_from(["dash", "page_of_pages", "slash", "bare", "title", "date", "sentence", "note"]))
     candidates = _value_lines(report_id)
-    if style == "sentence":  # not inside table 四: see _before_table_four
-        candidates = tuple(i for i in candidates if i < _before_table_four(report_id))
     if candidates:
         at = sorted(draw(st.sets(st.sampled_from(candidates), min_size=1, max_size=4)))
         first = draw(st.integers(2, 8))
@@ -118,7 +110,8 @@ def noisy_copies(draw):
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=int(os.environ.get("OPENDATA_NOISE_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(copy=noisy_copies())
 def test_noise_between_cells_publishes_nothing_wrong_and_most_cells_exactly(copy):
     from opendata.pipeline import extract

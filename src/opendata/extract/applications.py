@@ -9,6 +9,7 @@ from functools import cache
 
 from opendata.extract.blank_lines import kept_blanks
 from opendata.extract.headers import Order, describe, label_hits, subsequence
+from opendata.extract.interrupt import cut_by_text
 from opendata.extract.locate import T3, Locator, pattern
 from opendata.extract.repair import bind_rows
 from opendata.extract.solved import to_cell
@@ -40,8 +41,13 @@ def read_applications(loc: Locator, start: int, end: int) -> tuple[str | None, l
         return Row(list(_columns(code, order.codes)), pieces, loc.doc.cells_explicit, list(choices))
 
     regions: dict[str, tuple[int, int, list[Piece]]] = {}  # row -> label start, label end, value pieces
+    cuts: dict[str, str] = {}  # row -> why its values cannot be placed (text cuts them)
     for i, (s, e, row) in enumerate(spans):
-        regions[row.code] = (s, e, loc.stream.pieces(e, spans[i + 1][0] if i + 1 < len(spans) else end))
+        region_end = spans[i + 1][0] if i + 1 < len(spans) else end
+        regions[row.code] = (s, e, loc.stream.pieces(e, region_end))
+        if not loc.doc.cells_explicit and row.is_value_row(layout) and (why := cut_by_text(loc.stream, e, region_end)):
+            cuts[row.code] = f"row {row.zh}: {why}"
+            loc.fail(T3, cuts[row.code])
     value_rows = [row.code for row in TEMPLATE.application_value_rows(layout)]
     blanks = kept_blanks(loc, regions, value_rows, len(_COLUMNS))
     if loc.doc.cells_explicit:
@@ -53,7 +59,7 @@ def read_applications(loc: Locator, start: int, end: int) -> tuple[str | None, l
     for row in TEMPLATE.application_value_rows(layout):
         if row.code not in bound:
             loc.fail(T3, f"row {row.zh} not found")
-    return layout, _solved(layout, bound, order, eqs)
+    return layout, _solved(layout, {k: v for k, v in bound.items() if k not in cuts}, order, eqs, cuts)
 
 
 @cache
@@ -61,14 +67,16 @@ def _columns(row: str, codes: tuple[str, ...]) -> tuple[Column, ...]:  # made on
     return tuple(Column((row, c)) for c in codes)
 
 
-def _solved(layout: str, bound: dict[str, Row], order: Order, eqs) -> list[Cell]:
-    """The table solved as a whole (H3 per row, then H1/H2 jointly across rows), in the template's cell order."""
+def _solved(layout: str, bound: dict[str, Row], order: Order, eqs, cuts: dict[str, str]) -> list[Cell]:
+    """The table solved as a whole (H3 per row, then H1/H2 jointly across rows), in the template's cell order;
+    rows cut by text (`cuts`) are unreadable."""
     rows = {row.code: bound[row.code] for row in TEMPLATE.application_value_rows(layout) if row.code in bound}
     readings = dict(zip(rows, solve(list(rows.values()), eqs)))
     cells: list[Cell] = []
     for row in TEMPLATE.application_value_rows(layout):
         if row.code not in readings:
-            cells += [Cell(T3, row.code, c.code, "unreadable", note="row not found") for c in _COLUMNS]
+            note = cuts.get(row.code, "row not found")
+            cells += [Cell(T3, row.code, c.code, "unreadable", note=note) for c in _COLUMNS]
             continue
         by_column = dict(zip(order.codes, readings[row.code]))
         cells += [to_cell(T3, row.code, c.code, by_column[c.code]) for c in _COLUMNS]

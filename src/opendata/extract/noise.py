@@ -32,7 +32,7 @@ _TITLE = re.compile(r"年度报告|年报|工作报告|(?:19|20)\d{2}\s*年")
 # A running title: short, no sentence mark, naming the annual report (a header line even where it is printed once).
 # (Not a wrapped sentence: one opening with the 年 of a year on the line before, or quoting a document's 《title》.)
 _RUNNING_TITLE = re.compile(r"(?!年)[^。，；,;《》]{0,30}年度报告[^。，；,;《》]{0,12}")
-_AGENCY = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|厅|院|中心|办)\s*$")
+AGENCY = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|厅|院|中心|办)\s*$")  # a line naming the agency
 
 
 def is_text(line: str) -> bool:
@@ -58,7 +58,7 @@ class Noise:
                 self.kind[i] = "page"
             elif _DATE.fullmatch(s):
                 self.kind[i] = "date"
-            elif len(s) >= 6 and (_TITLE.search(s) or (counts[s] > 1 and _AGENCY.search(s))) and is_text(s):
+            elif len(s) >= 6 and (_TITLE.search(s) or (counts[s] > 1 and AGENCY.search(s))) and is_text(s):
                 self.kind[i] = "header"
         self._page_numbers(stripped, counts)
         # The report's title printed again as a running header: every copy after the first (which names the report).

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from opendata.extract.headers import subsequence
+from opendata.extract.interrupt import cut_by_text
 from opendata.extract.locate import T2, Locator, pattern
 from opendata.extract.solved import to_cell
 from opendata.extract.units import apply_header_unit, cell_units, header_unit
@@ -37,6 +38,11 @@ def read_proactive(loc: Locator, start: int, end: int) -> tuple[str | None, list
                 continue
             s, e = found[code]
             nxt = min((a for a, _, _ in spans if a >= e), default=end)
+            if not loc.doc.cells_explicit and (why := cut_by_text(loc.stream, e, nxt)):
+                why = f"row {table.code('items', code).zh}: {why}"
+                loc.fail(T2, why)
+                cells += [Cell(T2, code, m, "unreadable", note=why) for m in sub["measures"]]
+                continue
             by_measure = _item_cells(loc, code, printed, loc.stream.pieces(e, nxt))
             cells += [by_measure[m] for m in sub["measures"] if m in by_measure]  # the template's order
     return layout, cells

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from opendata.extract.headers import Order, describe, label_hits
+from opendata.extract.interrupt import cut_by_text, read_through
 from opendata.extract.locate import CJK, T4, T4_FIRST, T4_HEADER, T4_SECOND, Locator, pattern
 from opendata.fold import key
 from opendata.extract.solved import to_cell
@@ -48,11 +49,10 @@ def read_review_litigation(loc: Locator, start: int, end: int) -> list[list[Cell
             m = _T4_FIRST_VALUE.search(loc.text, values_start, end)
             if not m:
                 break
-            stop = _AFTER_T4_VALUES.search(loc.text, m.start(), end)
-            region_start, region_end = m.start(), stop.start() if stop else end
+            region_start, region_end = m.start(), _values_end(loc, m.start(), end)
         order = cell_order(loc, header.start(), region_start)
         pieces = loc.stream.pieces(region_start, region_end)
-        why = (None if run else _cut_by_text(loc, pieces, region_end, end)) or (None if order.known else order.why)
+        why = (None if run else _cut_by_text(loc, pieces, region_start, region_end, end)) or (None if order.known else order.why)
         if why:
             loc.fail(T4, why)
             copies.append([Cell(T4, b, o, "unreadable", note=why) for b, o in _KEYS])
@@ -62,24 +62,51 @@ def read_review_litigation(loc: Locator, start: int, end: int) -> list[list[Cell
     return copies
 
 
-def _cut_by_text(loc: Locator, pieces: list[Piece], region_end: int, end: int) -> str | None:
-    """Why the value region is not the whole table (None when it is): text ended it before all fifteen cells were
-    printed, and more lines holding only a number follow before the next table or copy. Reading the fewer pieces
-    would let the arithmetic expand runs into cells the source printed after the text: never guessed."""
-    numbers = [p for p in pieces if p.kind in ("number", "marker")]
-    if region_end >= end or len(numbers) >= len(_KEYS) or _HEADING.match(loc.text, region_end):
+def _values_end(loc: Locator, start: int, end: int) -> int:
+    """Where table 四's values (from `start`) end in flattened text: at the first words after them, read through
+    known noise (furniture, a note, a narrative sentence: `interrupt.read_through`) on lines of its own while fewer than fifteen
+    cells are printed and value lines follow it before a heading, the next copy's header or `end`."""
+    stop = _AFTER_T4_VALUES.search(loc.text, start, end)
+    while stop:
+        line_start = loc.text.rfind("\n", 0, stop.start()) + 1
+        line_end = loc.text.find("\n", stop.start(), end)
+        if line_end == -1 or loc.text[line_start:stop.start()].strip() or not read_through(loc.stream,
+                                                                                           loc.stream.token_at(stop.start())):
+            break
+        if len(_numbers(loc.stream.pieces(start, line_start))) >= len(_KEYS):
+            break
+        limit = _section_limit(loc, line_end, end)
+        if not _NUMBER_LINE.search(loc.text, line_end, limit):
+            break
+        stop = _AFTER_T4_VALUES.search(loc.text, line_end, end)
+    return stop.start() if stop else end
+
+
+def _numbers(pieces: list[Piece]) -> list[Piece]:
+    return [p for p in pieces if p.kind in ("number", "marker")]
+
+
+def _section_limit(loc: Locator, pos: int, end: int) -> int:
+    """The end of what may still be table 四's values after `pos`: the next heading or copy's header, or `end`."""
+    heading = _HEADING_LINE.search(loc.text, pos, end)
+    header = loc.find(T4_HEADER, pos, end)
+    return min([m.start() for m in (heading, header) if m] + [end])
+
+
+def _cut_by_text(loc: Locator, pieces: list[Piece], region_start: int, region_end: int, end: int) -> str | None:
+    """Why the value region is not the whole table (None when it is): unclassified text ended it before all fifteen
+    cells were printed, and more value lines follow before a heading, the next copy or `end` (the one rule of
+    `interrupt.cut_by_text`). Reading the fewer pieces would let the arithmetic expand runs into cells the source
+    printed after the text: never guessed."""
+    if region_end >= end or len(_numbers(pieces)) >= len(_KEYS) or _HEADING.match(loc.text, region_end):
         return None  # the whole table, or a heading (五、…, (一)…) ends it: what follows is the next section
-    nxt = loc.find(T4_HEADER, region_end, end)
-    after = loc.text[region_end:nxt.start() if nxt else end]
-    stray = _NUMBER_LINE.search(after)
-    if not stray:
-        return None
-    return (f"table 四's values are interrupted by text ({loc.text[region_end:region_end + 20].strip()!r}) "
-            f"and go on after it ({stray.group(0).strip()!r}): their places cannot be established")
+    why = cut_by_text(loc.stream, region_start, _section_limit(loc, region_end, end))
+    return f"table 四's {why[4:]}" if why else None
 
 
 # A heading opening the text after the values: an ordinal, bracketed or followed by 、.
 _HEADING = re.compile(r"\s*(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*、)")
+_HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+\s*、)")
 # A line holding only a number: a cell of a one-cell-per-line table, never narrative.
 _NUMBER_LINE = re.compile(r"(?m)^[ \t]*\d+[ \t]*$")
 

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import replace
 
+from opendata.extract.interrupt import note_continues
 from opendata.extract.noise import NOTE_START, Noise, is_text
 from opendata.model import Document, Piece
 from opendata.read.furniture import PAGE_NUMBER
@@ -91,9 +92,11 @@ class Stream:
 
     def pieces(self, start: int, end: int) -> list[Piece]:
         """Numbers, markers and (for explicit-cell sources) blank cells between two label positions; a note ends
-        the region (its continuation lines included), noise lines give nothing."""
+        the region (its continuation lines included) unless the region's values go on after it, noise lines give
+        nothing."""
         note = NOTE_START.search(self.text, start, end)
-        end = note.start() if note and note.start() > start else end
+        if note and note.start() > start and not note_continues(self.text, note.start(), end):
+            end = note.start()
         spans: list[tuple[Piece, int]] = []  # each piece and the end of its text
         pos, first = start, self.token_at(start)  # segment n is line (token) first + n: lines hold no break
         for n, segment in enumerate(self.text[start:end].split("\n")):
