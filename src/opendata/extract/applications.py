@@ -89,13 +89,12 @@ _LABELS = {c.code: c.zh for c in _COLUMNS}
 # The group label over the five legal-person columns, and the 勾稽 note: text that is no column label.
 _GROUP = pattern(*(g["zh"] for g in TEMPLATE.table(T3).spec["column_groups"]))
 _NOTE = pattern(TEMPLATE.table(T3).spec["header_labels"][0])
-_SECTION = TEMPLATE.section("sec3_requests").pattern
 
 
 def _header_start(loc: Locator, start: int) -> int:
     """Where table 三's header may begin: its region's start, or, when the region begins at its first row (no header
     label found), the section heading printed just before it -- a header printed there is still read."""
-    heading = loc.find(_SECTION, max(0, start - 400), start)
+    heading = loc.heading("sec3_requests", max(0, start - 400), start)
     return heading.end() if heading else start
 
 

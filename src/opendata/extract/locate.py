@@ -46,6 +46,12 @@ _OTHER_HANDLING = TEMPLATE.table(T3).code("rows", "other_handling")
 _T3_WITHOUT_SUBROWS = next(t for t in TEMPLATE.templates if _OTHER_HANDLING.is_value_row(t))
 
 
+# What may stand just before a section heading: a line break or a space (its own line, its own piece of run-together
+# text), the end of a sentence, or a digit (the last value of a table run together with the next heading); then maybe
+# an ordinal of another numbering than the template's ("三、政府信息公开行政复议、行政诉讼情况").
+_HEADING_BEFORE = re.compile(r"(?:^|[\s。；;！!？?\d])(?:[一二三四五六七八九十]{1,3}\s*、|[(（][一二三四五六七八九十]{1,3}[)）])?\s*$")
+
+
 @cache
 def pattern(*labels: str) -> re.Pattern:
     return re.compile(label_alternatives(*labels))
@@ -99,13 +105,23 @@ class Locator:
             cf = self.find(carried_forward, t3.start())
             after = cf.end() if cf else t3.end()
             t4 = self.find(T4_HEADER, after)
-            sec4 = self.find(TEMPLATE.section("sec4_review_litigation").pattern, after)
-            sec5 = self.find(TEMPLATE.section("sec5_problems").pattern, after)
+            sec4 = self.heading("sec4_review_litigation", after)
+            sec5 = self.heading("sec5_problems", after)
             ends = [m.start() for m in (t4, sec4, sec5) if m]
             regions[T3] = (t3.start(), min(ends) if ends else len(self.text))
             if t4:
                 regions[T4] = (t4.start(), len(self.text))
         return regions
+
+    def heading(self, section: str, start: int = 0, end: int | None = None) -> re.Match | None:
+        """The first section heading (schemas/template.yaml `sections`, every variant) printed as a heading: at a
+        line's start or as a piece of its own after a space, a digit or a sentence's end -- never inside running text,
+        a quoted title (《…五、存在的主要问题及改进情况》) or a report title naming it."""
+        end = len(self.text) if end is None else end
+        for m in TEMPLATE.section(section).pattern.finditer(self.text, start, end):
+            if _HEADING_BEFORE.search(self.text[max(0, m.start() - 8):m.start()]) or m.start() < 8:
+                return m
+        return None
 
     def layout(self, table: str, start: int, end: int) -> str | None:
         """The template a table follows as printed (never the report's year): judged by `Template.layout_of` from
