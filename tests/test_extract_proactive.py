@@ -165,3 +165,60 @@ def test_a_row_label_missing_leaves_that_rows_cells_unreadable_and_the_rest_exac
     s = score(report, gold("2024_sanming_1"))
     assert s.nothing_wrong, s.details
     assert s.exact >= s.compared - len(licensing) - 2  # the rest of the report still read
+
+
+# -- table-wide unit captions ("单位：千元" under the section heading or a sub-table's caption) -------------------------
+SEC2 = "二、主动公开政府信息情况\n"
+
+
+def _cell(tmp_path, report_id, key, *edits):
+    from opendata.pipeline import extract
+
+    text = source(report_id).read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    report = extract(write(tmp_path, f"{report_id}.txt", text), manifest_row(report_id))
+    return report.table_cells("proactive_disclosure")[key], report
+
+
+@pytest.mark.parametrize(("caption", "value"), [("单位：千元", 27.944), ("（单位：元）", 0.027944), ("金额单位：万元", 279.44)])
+def test_a_caption_gives_the_unit_of_an_amount_whose_header_prints_none(tmp_path, caption, value):
+    """2023_putian_cg_1 prints 279.44 under 本年收费金额（单位：万元）; the header's unit moved to a caption above the
+    table: expected value = 279.44 times the caption unit's factor."""
+    cell, report = _cell(tmp_path, "2023_putian_cg_1", FEE, (SEC2, SEC2 + caption + "\n"),
+                         ("本年收费金额（单位：万元）", "本年收费金额"))
+    assert (cell.status, cell.value) == ("reported", pytest.approx(value, rel=1e-12))
+    assert cell.reading == ("printed" if value == 279.44 else "unit_converted")
+    assert "no unit printed" not in cell.note
+    assert report.table_cells("proactive_disclosure")["admin_licensing", "decisions_count"].value == 77  # counts: as is
+
+
+def test_a_caption_contradicting_the_header_leaves_the_amount_unreadable(tmp_path):
+    cell, report = _cell(tmp_path, "2023_putian_cg_1", FEE, (SEC2, SEC2 + "单位：千元\n"))
+    assert cell.status == "unreadable" and cell.value is None
+    assert "万元" in cell.note and "千元" in cell.note
+    assert report.table_cells("proactive_disclosure")["admin_licensing", "decisions_count"].value == 77
+
+
+def test_a_caption_in_the_sub_table_governs_its_amount(tmp_path):
+    """2019_sanming_1: 采购总金额 printed "481714587.29" with no unit, 单位：元 under the sub-table's caption."""
+    cell, _ = _cell(tmp_path, "2019_sanming_1", PROCUREMENT, ("481714587.29元", "481714587.29"),
+                    ("第二十条第（九）项\n", "第二十条第（九）项\n金额单位：元\n"))
+    assert (cell.status, cell.value) == ("reported", pytest.approx(48171.458729, rel=1e-12))
+    assert cell.reading == "unit_converted"
+
+
+@pytest.mark.parametrize(("caption", "status"), [("金额单位：元", "reported"), ("金额单位：万元", "unreadable")])
+def test_a_cell_unit_must_agree_with_the_caption(tmp_path, caption, status):
+    """The cell prints its own unit (481714587.29元): a caption in 元 agrees, one in 万元 contradicts it."""
+    cell, _ = _cell(tmp_path, "2019_sanming_1", PROCUREMENT, (SEC2, SEC2 + caption + "\n"))
+    assert cell.status == status
+    if status == "reported":
+        assert cell.value == pytest.approx(48171.458729, rel=1e-12)
+
+
+def test_captions_printing_different_units_leave_the_amounts_unreadable(tmp_path):
+    cell, _ = _cell(tmp_path, "2023_putian_cg_1", FEE, (SEC2, SEC2 + "单位：元\n"),
+                    ("第二十条第（八）项\n", "第二十条第（八）项\n单位：千元\n"), ("本年收费金额（单位：万元）", "本年收费金额"))
+    assert cell.status == "unreadable" and "different units" in cell.note

@@ -9,7 +9,7 @@ from opendata.extract.headers import subsequence
 from opendata.extract.interrupt import cut_by_text
 from opendata.extract.locate import T2, Locator, pattern
 from opendata.extract.solved import to_cell
-from opendata.extract.units import apply_header_unit, cell_units, header_unit
+from opendata.extract.units import apply_header_unit, caption_unit, cell_units, header_or_caption, header_unit
 from opendata.model import Cell, Piece
 from opendata.solve.search import Column, Row, solve
 from opendata.spec.template import TEMPLATE, Code
@@ -26,8 +26,10 @@ def read_proactive(loc: Locator, start: int, end: int) -> tuple[str | None, list
     spans = _spans(loc, layout, start, end)
     found = {code: (s, e) for s, e, code in spans if code}
     cells: list[Cell] = []
-    for sub in TEMPLATE.proactive_layout(layout):
+    subs = TEMPLATE.proactive_layout(layout)
+    for sub in subs:
         printed = printed_measures(loc, sub, start, end, [found[c][0] for c in sub["items"] if c in found])
+        caption = _caption_unit(loc, subs, sub, start, end) if any(m.get("decimal") for m, _ in printed or ()) else None
         if printed is None:
             cells += _unordered(loc, sub)
             continue
@@ -43,22 +45,41 @@ def read_proactive(loc: Locator, start: int, end: int) -> tuple[str | None, list
                 loc.fail(T2, why)
                 cells += [Cell(T2, code, m, "unreadable", note=why) for m in sub["measures"]]
                 continue
-            by_measure = _item_cells(loc, code, printed, loc.stream.pieces(e, nxt))
+            by_measure = _item_cells(loc, code, printed, loc.stream.pieces(e, nxt), caption)
             cells += [by_measure[m] for m in sub["measures"] if m in by_measure]  # the template's order
     return layout, cells
 
 
-def _item_cells(loc: Locator, item: str, printed: list[tuple[Code, re.Match | None]],
-                pieces: list[Piece]) -> dict[str, Cell]:
-    """One item row's cells by measure: its values read under the measures printed, amounts in 万元."""
-    units = [header_unit(loc.text, header) if m.get("decimal") else None for m, header in printed]
+def _item_cells(loc: Locator, item: str, printed: list[tuple[Code, re.Match | None]], pieces: list[Piece],
+                caption: tuple[str | None, str] | None = None) -> dict[str, Cell]:
+    """One item row's cells by measure: its values read under the measures printed, amounts in 万元 (their unit
+    from the header, else the table's `caption`: (unit, where))."""
+    caption_unit_, where = caption or (None, "")
+    units = [header_or_caption(header_unit(loc.text, header), caption_unit_, where) if m.get("decimal")
+             else (None, None) for m, header in printed]
     pieces, own_unit = cell_units(loc.text, pieces)
     columns = [Column((item, m.code), bool(m.get("decimal")), bool(m.get("signed")), unit == "元")
-               for (m, _), unit in zip(printed, units)]
+               for (m, _), (unit, _) in zip(printed, units)]
     readings = solve([Row(columns, pieces, loc.doc.cells_explicit)])[0]
     readings = [doubted(loc, m, header, r) for (m, header), r in zip(printed, readings)]
-    return {m.code: apply_header_unit(to_cell(T2, item, m.code, r), unit, own_unit, bool(m.get("decimal")))
-            for (m, _), unit, r in zip(printed, units, readings)}
+    return {m.code: apply_header_unit(to_cell(T2, item, m.code, r), unit, own_unit, bool(m.get("decimal")),
+                                      caption_unit_, conflict)
+            for (m, _), (unit, conflict), r in zip(printed, units, readings)}
+
+
+def _caption_unit(loc: Locator, subs: list[dict], sub: dict, start: int, end: int) -> tuple[str | None, str]:
+    """The unit a caption prints for a sub-table's amounts: above table 二 (after its section heading) or in the
+    sub-table's own region, outside its headers' own units."""
+    heading = loc.heading("sec2_proactive", max(0, start - 300), start)
+    head = (heading.end() if heading else max(0, start - 120), start)
+    captions = sorted(m.start() for s in subs if (m := loc.find(pattern(s["caption"]), start, end)))
+    own = loc.find(pattern(sub["caption"]), start, end)
+    scopes = [head]
+    if own:
+        scopes.append((own.end(), min((c for c in captions if c > own.start()), default=end)))
+    amounts = [m for m in TEMPLATE.table(T2).codes("measures") if m.get("decimal")]
+    headers = [(h.start(), h.end() + 12) for m in amounts for h in m.pattern.finditer(loc.text, start, end)]
+    return caption_unit(loc.text, scopes, headers)
 
 
 def _unordered(loc: Locator, sub: dict) -> list[Cell]:

@@ -1,5 +1,7 @@
-"""Units of table 二's amounts: read from the header or from the cell, converted to the unit the schema publishes
-(万元) by the factors in schemas/template.yaml (`amounts`); an amount in a unit not listed there is unreadable."""
+"""Units of table 二's amounts: read from the header, a table-wide caption ("单位：千元" above or under the table's
+heading or a sub-table's) or the cell, converted to the unit the schema publishes (万元) by the factors in
+schemas/template.yaml (`amounts`); an amount in a unit not listed there is unreadable, and so is one whose header or
+cell contradicts the caption."""
 
 from __future__ import annotations
 
@@ -32,11 +34,42 @@ def header_unit(text: str, header: re.Match | None) -> str | None:
     just above the header (no number between), or None."""
     if header is None:
         return None
-    m = _HEADER_UNIT.search(text, header.start(), header.end() + 12)
+    m = _HEADER_UNIT.search(text, header.start(), header.end() + 12) or _CAPTION.search(
+        text, header.start(), header.end() + 12)  # "采购总金额（元）", or in its cell "采购总金额 单位：元"
     if m:
         return m.group(1)
     stated = _STATED_UNIT.search(text[max(0, header.start() - 60):header.start()])
     return stated.group(1) if stated else None
+
+
+# A table-wide unit caption: "单位：万元", "（单位：元）", "金额单位：千元" (folded: half-width colon and brackets) -- any
+# word ending in 元 after 单位 with a colon. Counts' captions ("单位：件") govern no amount and are not read.
+_CAPTION = re.compile(r"(?:金额)?单位\s*:\s*([^\s\d:,()]{0,3}元)")
+
+
+def caption_unit(text: str, scopes: list[tuple[int, int]], headers: list[tuple[int, int]]) -> tuple[str | None, str]:
+    """The unit of a caption printed in `scopes` (the table's head, then the sub-table's own region), outside the
+    headers' own units (`headers`: each measure header and the 12 characters after it). (unit, where) when one unit
+    is printed; (None, "") when none; (None, why) when captions print different units."""
+    found = []
+    for start, end in scopes:
+        for m in _CAPTION.finditer(text, start, end):
+            if not any(a <= m.start() < b for a, b in headers):
+                found.append(m)
+    units = sorted({m.group(1) for m in found})
+    if len(units) > 1:
+        return None, f"captions print different units ({', '.join(units)})"
+    return (units[0], f"the caption {found[0].group(0)!r}") if units else (None, "")
+
+
+def header_or_caption(header: str | None, caption: str | None, caption_why: str) -> tuple[str | None, str | None]:
+    """The unit an amount column is read in: its header's, else the table's caption's; (None, why) when the two
+    disagree or captions do."""
+    if caption_why and caption is None:
+        return None, caption_why
+    if header and caption and header != caption:
+        return None, f"its header prints {header!r} and {caption_why} {caption!r}"
+    return header or caption, None
 
 
 def cell_units(text: str, pieces: list[Piece]) -> tuple[list[Piece], dict[str, str]]:
@@ -60,11 +93,17 @@ def cell_units(text: str, pieces: list[Piece]) -> tuple[list[Piece], dict[str, s
     return out, own
 
 
-def apply_header_unit(cell: Cell, unit: str | None, own: dict[str, str], decimal: bool) -> Cell:
-    """A cell read under an amount header printing `unit`: converted to 万元 (unless the cell printed its own unit,
-    or the solver converted 元), unreadable when the unit is unknown. A conversion is said in the cell's note."""
+def apply_header_unit(cell: Cell, unit: str | None, own: dict[str, str], decimal: bool, caption: str | None = None,
+                      conflict: str | None = None) -> Cell:
+    """A cell read under an amount header (or a table caption) printing `unit`: converted to 万元 (unless the cell
+    printed its own unit, or the solver converted 元), unreadable when the unit is unknown, when the header and the
+    caption disagree (`conflict`), or when the cell's own unit is not the caption's. A conversion is said in the
+    cell's note."""
     if not decimal or cell.status != "reported":
         return cell
+    if conflict or (caption and cell.source_ref in own and own[cell.source_ref] != caption):
+        why = conflict or f"the cell prints {own[cell.source_ref]!r} and the table's caption {caption!r}"
+        return replace(cell, status="unreadable", value=None, reading="", note=f"printed {cell.raw!r}: {why}")
     if cell.source_ref in own:
         return _converted(cell, own[cell.source_ref], cell.value) if own[cell.source_ref] != PUBLISHED else cell
     if unit is None:  # published in the schema's unit, as the template doc says; the soft check S6 warns
