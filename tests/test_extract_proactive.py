@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import gold, manifest_row, source
+from conftest import GOLD, gold, manifest_row, source
 from permute import scored, text_t2_permuted, write
 
 
@@ -222,3 +222,31 @@ def test_captions_printing_different_units_leave_the_amounts_unreadable(tmp_path
     cell, _ = _cell(tmp_path, "2023_putian_cg_1", FEE, (SEC2, SEC2 + "单位：元\n"),
                     ("第二十条第（八）项\n", "第二十条第（八）项\n单位：千元\n"), ("本年收费金额（单位：万元）", "本年收费金额"))
     assert cell.status == "unreadable" and "different units" in cell.note
+
+
+def test_the_s6_bounds_follow_their_stated_basis():
+    """schemas/template.yaml `amounts.plausible_max`: each bound is ten times the largest known value rounded up to a
+    power of ten, and no hand-checked gold value (bundled and corpus) exceeds the largest known value stated."""
+    import json
+    import math
+
+    from conftest import CORPUS
+
+    from opendata.spec.template import TEMPLATE
+
+    bounds = TEMPLATE.spec["amounts"]["plausible_max"]
+    for name, bound in bounds.items():
+        assert bound["max"] == 10 ** math.ceil(math.log10(10 * bound["largest"])), name
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in [*GOLD.glob("*.json"), *CORPUS.glob("*/gold.json")]]
+    seen = {name: [] for name in bounds}
+    for g in golds:
+        t2 = g.get("proactive_disclosure", {})
+        seen["fee_amount_wan_yuan"].append(t2.get("admin_fees", {}).get("fee_amount_wan_yuan"))
+        procurement = t2.get("gov_central_procurement", {})
+        total, projects = procurement.get("procurement_total_amount_wan_yuan"), procurement.get(
+            "procurement_project_count")
+        seen["procurement_total_amount_wan_yuan"].append(total)
+        seen["procurement_per_project"].append(total / projects if total is not None and projects else None)
+    for name, values in seen.items():
+        known = [v for v in values if v is not None]
+        assert known and max(known) <= bounds[name]["largest"] + 1e-3, (name, max(known))

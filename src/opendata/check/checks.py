@@ -159,9 +159,10 @@ def table_errors(report: Report) -> Iterator[CheckResult]:
 
 @check("S6")
 def magnitudes(report: Report) -> Iterator[CheckResult]:
-    """Soft (the template's S6): an amount beyond its plausible bound (schemas/template.yaml `amounts`) may have been
-    printed in 元 under a 万元 header. `warn`, never `fail`: large bodies do collect and procure that much."""
-    limits = TEMPLATE.spec["amounts"]["plausible_max"]
+    """Soft (the template's S6): an amount beyond its plausible bound (schemas/template.yaml `amounts`, where each
+    bound's basis is given) may have been printed in 元 under a 万元 header. `warn`, never `fail`: a body larger than
+    any known may collect and procure that much."""
+    limits = {name: bound["max"] for name, bound in TEMPLATE.spec["amounts"]["plausible_max"].items()}
     cells = report.table_cells("proactive_disclosure")
     value = {k: c.value for k, c in cells.items() if c.value is not None}
     amounts = [("admin_fees", "fee_amount_wan_yuan"), ("gov_central_procurement", "procurement_total_amount_wan_yuan")]
