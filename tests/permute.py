@@ -213,3 +213,36 @@ def scored(report, report_id: str, rewritten: bool = False):
 
     expected = gold(report_id)
     return score(report, {k: v for k, v in expected.items() if k != "ambiguous"} if rewritten else expected)
+
+
+AMOUNT = {"2021": ("admin_fees", "fee_amount_wan_yuan"), "2019": ("gov_central_procurement",
+                                                                  "procurement_total_amount_wan_yuan")}
+_AMOUNT_LINE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(万元|元)?\s*")
+
+
+def unit_captioned(text: str, gold_report: dict, unit: str) -> str | None:
+    """A one-cell-per-line text report whose table 二 amount (the template's amount measure: 本年收费金额 in 2021,
+    采购总金额 in 2019) is printed bare in `unit`, that unit printed once as a caption under the section heading
+    ("单位：千元") and no unit left in the amount's header. The printed number is gold's value (万元) divided by the
+    unit's factor in schemas/template.yaml. None when the amount is not printed as one line (or gold has none)."""
+    from decimal import Decimal
+
+    layout = gold_report["report"]["template"]
+    row, column = AMOUNT[layout]
+    value = gold_report["proactive_disclosure"].get(row, {}).get(column)
+    lines = text.split("\n")
+    heading = next((i for i, line in enumerate(lines) if key(line) == key("二、主动公开政府信息情况")), None)
+    factors = {u: Decimal(str(f)) for u, f in TEMPLATE.spec["amounts"]["factors"].items()}
+    if value is None or heading is None:
+        return None
+    want = Decimal(str(value))
+    for i in range(heading, len(lines)):
+        m = _AMOUNT_LINE.fullmatch(lines[i])
+        if m and value and Decimal(m.group(1)) * factors[m.group(2) or "万元"] == want:
+            printed = format((want / factors[unit]).normalize(), "f")
+            lines[i] = lines[i].replace(m.group(0).strip(), printed)
+            break
+        if key(lines[i]) == key("三、收到和处理政府信息公开申请情况"):
+            return None
+    lines = [line.replace("（单位：万元）", "") for line in lines]
+    return "\n".join(lines[:heading + 1] + [f"单位：{unit}"] + lines[heading + 1:])
