@@ -17,6 +17,7 @@ import re
 
 from opendata.extract.noise import AGENCY, NOTE_START, is_text
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # A sentence mark: words carrying one are narrative, not a label or heading (labels print none).
 _SENTENCE_MARK = re.compile(r"[。，；！？,;!?]")
 # A line holding only a value: a number (any sign, separators, decimals, a unit) or a one-symbol marker.
@@ -72,6 +73,8 @@ def cut_by_text(stream, start: int, end: int) -> str | None:
     """Why the values of the region `start`..`end` of a stream cannot be placed: they go on after unclassified text
     that stands between two of them. None when nothing cuts them."""
     first, last = stream.token_at(start), stream.token_at(max(start, end - 1))
+    if first == last or not _CJK.search(stream.text, stream.starts[first + 1], end):
+        return None  # no line of words after the label's line: nothing can cut the values
     seen_value, in_known, cut = False, False, None
     for i in range(first, last + 1):
         line = stream.lines[i]
