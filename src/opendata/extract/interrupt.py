@@ -38,13 +38,19 @@ def read_through(stream, i: int) -> bool:
 
 
 def _continues(stream, i: int) -> bool:
-    """Is line `i` words continuing a note or a sentence on the line before (a wrapped sentence, a note's second
-    line)?"""
-    j = i - 1
-    while j >= 0 and not stream.lines[j].strip():
-        j -= 1
-    line = stream.lines[i]
-    return j >= 0 and is_text(line) and is_text(stream.lines[j]) and known_text(stream.lines[j])
+    """Is line `i` words continuing a note or a sentence begun on a line before (a wrapped sentence, a note's
+    second and later lines), with only words between?"""
+    if not is_text(stream.lines[i]):
+        return False
+    for j in range(i - 1, max(-1, i - 6), -1):
+        line = stream.lines[j]
+        if not line.strip():
+            continue
+        if not is_text(line):
+            return False
+        if known_text(line):
+            return True
+    return False
 
 
 def is_value_line(line: str) -> bool:
