@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from opendata.extract.headers import Order, describe, label_hits
-from opendata.extract.interrupt import cut_by_text, read_through
+from opendata.extract.interrupt import cut_by_text, is_value_line, read_through
 from opendata.extract.locate import CJK, T4, T4_FIRST, T4_HEADER, T4_SECOND, Locator, pattern
 from opendata.fold import key
 from opendata.extract.solved import to_cell
@@ -98,10 +98,32 @@ def _cut_by_text(loc: Locator, pieces: list[Piece], region_start: int, region_en
     cells were printed, and more value lines follow before a heading, the next copy or `end` (the one rule of
     `interrupt.cut_by_text`). Reading the fewer pieces would let the arithmetic expand runs into cells the source
     printed after the text: never guessed."""
-    if region_end >= end or len(_numbers(pieces)) >= len(_KEYS) or _HEADING.match(loc.text, region_end):
-        return None  # the whole table, or a heading (五、…, (一)…) ends it: what follows is the next section
-    why = cut_by_text(loc.stream, region_start, _section_limit(loc, region_end, end))
+    if region_end >= end or len(_numbers(pieces)) >= len(_KEYS):
+        return None  # the whole table
+    limit = _section_limit(loc, region_end, end)
+    if _HEADING.match(loc.text, region_end):
+        # A heading (五、…, (一)…) followed by words ends the table: what follows is the next section. Followed by a
+        # value line, the values go on after it.
+        line_end = loc.text.find("\n", region_end, end)
+        if line_end == -1 or not _value_line_next(loc, line_end, end):
+            return None
+        limit = _section_limit(loc, line_end, end)
+    why = cut_by_text(loc.stream, region_start, limit)
     return f"table 四's {why[4:]}" if why else None
+
+
+def _value_line_next(loc: Locator, pos: int, end: int) -> bool:
+    """Is the first line after `pos` (blank lines and page furniture skipped) a value line -- not a year broken
+    from its 年 ("2019" / "年，本机关…")?"""
+    stream = loc.stream
+    lines = [i for i in range(stream.token_at(pos) + 1, stream.token_at(end - 1) + 1)
+             if stream.lines[i].strip() and stream.noise.of(i) in (None, "maybe_page")]
+    if not lines or not is_value_line(stream.lines[lines[0]]):
+        return False
+    return len(lines) == 1 or not _DATE_PART.match(stream.lines[lines[1]])
+
+
+_DATE_PART = re.compile(r"\s*[年月日]")
 
 
 # A heading opening the text after the values: an ordinal, bracketed or followed by 、.
