@@ -31,7 +31,13 @@ TEXT_REPORTS = sorted(p.stem for p in (SOURCES / "reports").glob("*.txt") if (GO
 _VALUE_LINE = re.compile(r"\s*[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|元|萬元)?\s*")
 _MINUS_LINE = re.compile(r"^(\s*)-(?=\d)", re.M)
 MINUS_FORMS = ["−", "－", "—", "减少"]
+STYLES = ["dash", "page_of_pages", "slash", "bare", "title", "date", "sentence", "note", "heading", "ordinal"]
 FLOOR = 0.98
+# The floor where the evidence is truly gone: a running title alone (no page number) after small values may follow a
+# page number or a value (0: those rows may be flagged); unclassified words (a heading the template does not know)
+# between a row's values cut the row -- or table 四 -- by design (extract/interrupt.py): measured over 261 draws of
+# up to four such lines (out of 1,500), never below 82 % of the settled cells; 75 % asserted.
+FLOORS = {"title": 0.0, "heading": 0.75, "ordinal": 0.75}
 
 
 def _furniture(style: str, page: int, title: str) -> list[str]:
@@ -45,6 +51,8 @@ def _furniture(style: str, page: int, title: str) -> list[str]:
         "date": ["2024-01-17"],
         "sentence": [f"本年度共收到申请{page + 9}件，均已按时答复。"],
         "note": [f"注：本表含网上申请{page + 9}件，", "均已按时答复"],
+        "heading": ["分季度统计明细"],
+        "ordinal": ["（二）分季度统计情况"],
     }[style]
 
 
@@ -81,7 +89,7 @@ def noisy_copies(draw):
     title = f"{gold(report_id)['report'].get('year', 2023)}年政府信息公开工作年度报告"
     inserts: dict[int, list[str]] = {}
     changes = []  # what was done, for a failure's message
-    style = draw(st.sampled_from(["dash", "page_of_pages", "slash", "bare", "title", "date", "sentence", "note"]))
+    style = draw(st.sampled_from(STYLES))
     candidates = _value_lines(report_id)
     if candidates:
         at = sorted(draw(st.sets(st.sampled_from(candidates), min_size=1, max_size=4)))
@@ -106,7 +114,7 @@ def noisy_copies(draw):
     if draw(st.booleans()):
         text = fullwidth_digits(text)
         changes.append("full-width digits")
-    return report_id, "; ".join(changes), text, style != "title"
+    return report_id, "; ".join(changes), text, FLOORS.get(style, FLOOR)
 
 
 @pytest.mark.slow
@@ -123,4 +131,4 @@ def test_noise_between_cells_publishes_nothing_wrong_and_most_cells_exactly(copy
     report = extract(path, manifest_row(report_id))
     assert wrong(report, report_id) == [], f"{report_id}: {changes}"
     hits, settled = exact(report, report_id)
-    assert not floor or hits >= FLOOR * settled, f"{report_id}: {changes}: {hits} of {settled} settled cells exact"
+    assert hits >= floor * settled, f"{report_id}: {changes}: {hits} of {settled} settled cells exact"
