@@ -3,8 +3,9 @@
 One rule for tables 二, 三 and 四 (flattened text; explicit-cell sources bind their rows by cells). A line of
 words between two values of a region is either
 - known noise: a note (注/说明/备注 …, and its continuation lines), a narrative sentence (it carries a sentence
-  mark: 。，；！？) or a footer naming the agency (…办公室, …局), like the page furniture, dates and running headers `noise.Noise` classifies. Its digits are no
-  values, the values on both sides are read, never joined across it (`Piece.after_text`);
+  mark: 。，；！？) or a footer naming the agency (…办公室, …局), like the page furniture, dates and running
+  headers `noise.Noise` classifies. Its digits are no values, the values on both sides are read, never joined
+  across it (`Piece.after_text`);
 - or unclassified: words without a sentence mark (an unknown heading, a label the template does not know). What
   follows it may belong to another row or column, so a region whose values go on after such text is a cut:
   its cells are `unreadable` with a message naming the text, never filled by expanding a run or splitting digits

@@ -52,7 +52,8 @@ def read_review_litigation(loc: Locator, start: int, end: int) -> list[list[Cell
             region_start, region_end = m.start(), _values_end(loc, m.start(), end)
         order = cell_order(loc, header.start(), region_start)
         pieces = loc.stream.pieces(region_start, region_end)
-        why = (None if run else _cut_by_text(loc, pieces, region_start, region_end, end)) or (None if order.known else order.why)
+        cut = None if run else _cut_by_text(loc, pieces, region_start, region_end, end)
+        why = cut or (None if order.known else order.why)
         if why:
             loc.fail(T4, why)
             copies.append([Cell(T4, b, o, "unreadable", note=why) for b, o in _KEYS])
@@ -64,14 +65,15 @@ def read_review_litigation(loc: Locator, start: int, end: int) -> list[list[Cell
 
 def _values_end(loc: Locator, start: int, end: int) -> int:
     """Where table 四's values (from `start`) end in flattened text: at the first words after them, read through
-    known noise (furniture, a note, a narrative sentence: `interrupt.read_through`) on lines of its own while fewer than fifteen
-    cells are printed and value lines follow it before a heading, the next copy's header or `end`."""
+    known noise (furniture, a note, a narrative sentence: `interrupt.read_through`) on lines of its own while
+    fewer than fifteen cells are printed and value lines follow it before a heading, the next copy's header or
+    `end`."""
     stop = _AFTER_T4_VALUES.search(loc.text, start, end)
     while stop:
         line_start = loc.text.rfind("\n", 0, stop.start()) + 1
         line_end = loc.text.find("\n", stop.start(), end)
-        if line_end == -1 or loc.text[line_start:stop.start()].strip() or not read_through(loc.stream,
-                                                                                           loc.stream.token_at(stop.start())):
+        own_line = line_end != -1 and not loc.text[line_start:stop.start()].strip()
+        if not own_line or not read_through(loc.stream, loc.stream.token_at(stop.start())):
             break
         if len(_numbers(loc.stream.pieces(start, line_start))) >= len(_KEYS):
             break
