@@ -79,9 +79,10 @@ def note_continues(text: str, note_at: int, end: int) -> bool:
 def cut_by_text(stream, start: int, end: int) -> str | None:
     """Why the values of the region `start`..`end` of a stream cannot be placed: they go on after unclassified text
     that stands between two of them. None when nothing cuts them."""
-    first, last = stream.token_at(start), stream.token_at(max(start, end - 1))
-    if first == last or not _CJK.search(stream.text, stream.starts[first + 1], end):
+    after_label = stream.text.find("\n", start, end)
+    if after_label == -1 or not _CJK.search(stream.text, after_label, end):
         return None  # no line of words after the label's line: nothing can cut the values
+    first, last = stream.token_at(start), stream.token_at(max(start, end - 1))
     seen_value, in_known, cut = False, False, None
     for i in range(first, last + 1):
         line = stream.lines[i]

@@ -78,8 +78,8 @@ def _caption_unit(loc: Locator, subs: list[dict], sub: dict, start: int, end: in
     if own:
         scopes.append((own.end(), min((c for c in captions if c > own.start()), default=end)))
     amounts = [m for m in TEMPLATE.table(T2).codes("measures") if m.get("decimal")]
-    headers = [(h.start(), h.end() + 12) for m in amounts for h in m.pattern.finditer(loc.text, start, end)]
-    return caption_unit(loc.text, scopes, headers)
+    return caption_unit(loc.text, scopes, lambda: [(h.start(), h.end() + 12) for m in amounts
+                                                   for h in m.pattern.finditer(loc.text, start, end)])
 
 
 def _unordered(loc: Locator, sub: dict) -> list[Cell]:

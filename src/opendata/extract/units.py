@@ -47,15 +47,14 @@ def header_unit(text: str, header: re.Match | None) -> str | None:
 _CAPTION = re.compile(r"(?:金额)?单位\s*:\s*([^\s\d:,()]{0,3}元)")
 
 
-def caption_unit(text: str, scopes: list[tuple[int, int]], headers: list[tuple[int, int]]) -> tuple[str | None, str]:
+def caption_unit(text: str, scopes: list[tuple[int, int]], headers) -> tuple[str | None, str]:
     """The unit of a caption printed in `scopes` (the table's head, then the sub-table's own region), outside the
-    headers' own units (`headers`: each measure header and the 12 characters after it). (unit, where) when one unit
-    is printed; (None, "") when none; (None, why) when captions print different units."""
-    found = []
-    for start, end in scopes:
-        for m in _CAPTION.finditer(text, start, end):
-            if not any(a <= m.start() < b for a, b in headers):
-                found.append(m)
+    headers' own units (`headers()`: each measure header and the 12 characters after it). (unit, where) when one
+    unit is printed; (None, "") when none; (None, why) when captions print different units."""
+    found = [m for start, end in scopes for m in _CAPTION.finditer(text, start, end)]
+    if found:
+        spans = headers()
+        found = [m for m in found if not any(a <= m.start() < b for a, b in spans)]
     units = sorted({m.group(1) for m in found})
     if len(units) > 1:
         return None, f"captions print different units ({', '.join(units)})"
