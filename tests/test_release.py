@@ -146,3 +146,17 @@ def test_since_names_the_package_to_compare_with(tmp_path):
     text = changelog.read_text(encoding="utf-8")
     assert f"since `old` (version {PACKAGE['version']}): 2 reports added, 0 removed, 0 cells changed in 0 reports" in text
     assert "- added: `2022_sanming_1`, `2024_sanming_1`" in text
+
+
+def test_a_new_version_takes_over_the_unreleased_notes():
+    """Keep a Changelog: the notes under [Unreleased] become the new version's entry, its data changes on top."""
+    from datetime import date
+
+    from opendata.publish.release import Version, changelog_with_changes
+
+    before = "# Changelog\n\n## [Unreleased]\n\n### Fixed\n- a note\n\n## [0.1.0] - 2026-01-01\n\nold\n"
+    after = changelog_with_changes(before, Version("opendata-example", "0.9.0", date(2026, 12, 31)), "Data changes: none.")
+    assert "[Unreleased]" not in after
+    entry = after[after.index("## [0.9.0] - 2026-12-31"):after.index("## [0.1.0]")]
+    assert entry.index("Data changes: none.") < entry.index("- a note")
+    assert after.count("## [") == 2

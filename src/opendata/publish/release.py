@@ -22,6 +22,7 @@ from opendata.spec.files import load_yaml, schemas_dir
 
 CHANGES_START = "<!-- changes:{version}:start -->"
 CHANGES_END = "<!-- changes:{version}:end -->"
+UNRELEASED = "## [Unreleased]"
 
 
 class ReleaseError(ValueError):
@@ -80,6 +81,8 @@ def changelog_with_changes(changelog: str, release: Version, changes: str) -> st
     if start in changelog and end in changelog:
         return changelog[:changelog.index(start)] + block + changelog[changelog.index(end) + len(end):]
     heading = f"## [{release.version}] - {release.released.isoformat()}"
+    if heading not in changelog and UNRELEASED in changelog:  # Keep a Changelog: the notes become the release's
+        changelog = changelog.replace(UNRELEASED, heading, 1)
     if heading in changelog:
         at = changelog.index(heading) + len(heading)
         return changelog[:at] + "\n\n" + block + changelog[at:]
