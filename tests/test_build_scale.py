@@ -254,3 +254,34 @@ def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path):
         p.write_bytes(b"not a pickle" if n % 2 else p.read_bytes()[:40])
     build([corpus / "reports"], tmp_path / "again", cache=cache)
     assert files(tmp_path / "again") == files(tmp_path / "pkg")
+
+
+def test_a_partitioned_package_numbers_rows_across_parts_and_locates_a_csv_parquet_difference(tmp_path):
+    """Rows of later parts are numbered on from the parts before (offsets from the footers); a value changed in one
+    part is both a constraint finding at its row and a CSV != Parquet finding at the CSV row of the same record."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from opendata.publish.validate_sql import MISMATCH, check_package
+
+    pkg = tmp_path / "parts"
+    build([ROOT / "sources"], pkg, partition_reports=5)
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    parts = next(r for r in descriptor["resources"] if r["name"] == "applications-parquet")["path"]
+    assert isinstance(parts, list) and len(parts) > 2
+    assert not check_package(pkg / "datapackage.json").findings  # equal rows in another order: no difference
+
+    last = pkg / parts[-1]
+    table = pq.read_table(last, partitioning=None)
+    rows = table.to_pylist()
+    record = (rows[3]["report_id"], rows[3]["row"], rows[3]["applicant"])
+    rows[3]["value"] = -5
+    pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema([f.with_nullable(True) for f in table.schema])), last)
+    before = sum(pq.ParquetFile(pkg / p).metadata.num_rows for p in parts[:-1])
+    with open(pkg / "data" / "applications.csv", encoding="utf-8", newline="") as f:
+        csv_row = next(i for i, r in enumerate(csv.reader(f), start=1) if tuple(r[:3]) == record)
+
+    found = check_package(pkg / "datapackage.json").findings
+    assert ("applications-parquet", before + 3 + 2, "constraint-error", "value") in {
+        (f.resource, f.row, f.type, f.field) for f in found}
+    assert [(f.resource, f.row, f.field) for f in found if f.type == MISMATCH] == [("applications", csv_row, "value")]
