@@ -285,3 +285,19 @@ def test_a_partitioned_package_numbers_rows_across_parts_and_locates_a_csv_parqu
     assert ("applications-parquet", before + 3 + 2, "constraint-error", "value") in {
         (f.resource, f.row, f.type, f.field) for f in found}
     assert [(f.resource, f.row, f.field) for f in found if f.type == MISMATCH] == [("applications", csv_row, "value")]
+
+
+def test_past_the_listed_sources_the_descriptor_names_the_reports_resource(tmp_path, monkeypatch):
+    """A national corpus does not list 100k sources in datapackage.json: one entry names the resource holding each
+    report's title, origin and file (every report is still there)."""
+    from opendata.publish import descriptor
+
+    monkeypatch.setattr(descriptor, "SOURCES_LISTED", 5)
+    build([ROOT / "sources"], tmp_path / "pkg")
+    package = json.loads((tmp_path / "pkg" / "datapackage.json").read_text(encoding="utf-8"))
+    with open(tmp_path / "pkg" / "data" / "reports.csv", encoding="utf-8", newline="") as f:
+        reports = list(csv.DictReader(f))
+    assert package["sources"] == [{"title": f"{len(reports):,} annual reports: the title, origin_url, source_path and "
+                                            "source_sha256 of each are in the reports resource",
+                                   "path": "data/reports.csv"}]
+    assert len(reports) == len(list((ROOT / "sources" / "reports").iterdir())) and all(r["title"] for r in reports)

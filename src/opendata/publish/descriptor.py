@@ -60,8 +60,22 @@ def parquet_resource(name: str, parts: dict[str, dict]) -> dict:
     return entry
 
 
+# Past this many reports the descriptor names the reports resource instead of listing every source: a national
+# corpus would make datapackage.json 13 MB (100k sources), read whole by every tool that opens the package.
+SOURCES_LISTED = 1000
+
+
 def source_entry(title: str, origin_url: str | None) -> dict:
     return {"title": title, **({"path": origin_url} if origin_url else {})}
+
+
+def sources_entries(listed: list[dict], reports: int) -> list[dict]:
+    """The descriptor's `sources`: each report's title and origin, or past SOURCES_LISTED one entry naming the
+    resource that holds them (title, origin_url, source_path, source_sha256 of every report)."""
+    if reports <= SOURCES_LISTED:
+        return listed
+    return [{"title": f"{reports:,} annual reports: the title, origin_url, source_path and source_sha256 of each "
+                      f"are in the reports resource", "path": "data/reports.csv"}]
 
 
 def created_stamp(explicit: str | None = None) -> str | None:

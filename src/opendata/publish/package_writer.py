@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from opendata.publish.csv_writer import CsvWriter
-from opendata.publish.descriptor import descriptor, source_entry
+from opendata.publish import descriptor as descriptor_mod
+from opendata.publish.descriptor import descriptor, source_entry, sources_entries
 from opendata.publish.columns import Columns
 from opendata.publish.parquet_writer import ParquetWriter, arrow_table
 from opendata.publish.rows import codebook_rows, field_names, resource_names
@@ -41,7 +42,8 @@ class PackageWriter:
         for name, table in batch.tables.items():
             self.csv[name].write(table)
             self.parquet[name].write(table, batch.partitions(name) if self.parquet[name].partitioned else None)
-        self.sources += [source_entry(r.title, r.origin_url) for r in published]
+        if self.reports + len(published) <= descriptor_mod.SOURCES_LISTED:  # memory stays flat past it
+            self.sources += [source_entry(r.title, r.origin_url) for r in published]
         self.reports += len(published)
 
     def close(self, created: str | None = None) -> dict:
@@ -51,7 +53,7 @@ class PackageWriter:
         self.parquet["codebook"].write(book)
         csv_info = {name: {**w.close(), "rows": w.rows} for name, w in self.csv.items()}
         parts = {name: w.close() for name, w in self.parquet.items()}
-        package = descriptor(self.sources, csv_info, parts, created)
+        package = descriptor(sources_entries(self.sources, self.reports), csv_info, parts, created)
         (self.folder / "datapackage.json").write_text(
             json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return package
