@@ -227,3 +227,11 @@ def test_filters_pushed_below_the_figures_give_the_metrics_view_figures(comparis
     rows, _ = compare_json(comparison_package, "substantive_disclosure_rate", *selection, "--min-requests", 0)
     expected = {r["report_id"]: (r["numerator"], r["denominator"], r["value"]) for r in whole if r["value"] is not None}
     assert expected and {r["report_id"]: (r["numerator"], r["denominator"], r["value"]) for r in rows} == expected
+
+
+def test_a_note_names_at_most_twenty_reports_and_counts_the_rest():
+    from opendata.query.compare import NAMES_SHOWN, _names
+
+    rows = [{"report_id": f"r{i:03d}"} for i in range(NAMES_SHOWN + 7)]
+    assert _names(rows) == ", ".join(f"r{i:03d}" for i in range(NAMES_SHOWN)) + " and 7 more"
+    assert _names(rows[:3]) == "r000, r001, r002"

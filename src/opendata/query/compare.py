@@ -93,7 +93,7 @@ def _failing(rows: list[dict], sel: Selection) -> tuple[list[dict], list[str]]:
     failing = [r for r in rows if r["failed_checks"]]
     if not failing:
         return rows, []
-    which = ", ".join(f"{r['report_id']} ({r['failed_checks']})" for r in failing)
+    which = _names(failing, lambda r: f"{r['report_id']} ({r['failed_checks']})")
     if sel.include_failing:
         return rows, [f"{len(failing)} report(s) shown although a check fails on the metric's cells "
                       f"(failed_checks column): {which}"]
@@ -120,8 +120,12 @@ def rankable(rows: list[dict], m: Metric, floor: int, verb: str = "left out",
     return [r for r in rows if id(r) not in left_out], notes
 
 
-def _names(rows: list[dict]) -> str:
-    return ", ".join(r["report_id"] for r in rows)
+NAMES_SHOWN = 20  # a note on a national corpus would otherwise name thousands of reports
+
+
+def _names(rows: list[dict], name=lambda r: r["report_id"]) -> str:
+    shown = ", ".join(name(r) for r in rows[:NAMES_SHOWN])
+    return shown + (f" and {len(rows) - NAMES_SHOWN:,} more" if len(rows) > NAMES_SHOWN else "")
 
 
 def _caveats(rows: list[dict], m: Metric) -> list[str]:
