@@ -193,24 +193,27 @@ def t3_rows(src: Source, var: Variation) -> list[list[Cell]]:
     rows = TEMPLATE.application_rows(src.t3_layout)
     by_code = {r.code: r for r in rows}
     value_rows = [r for r in rows if r.is_value_row(src.t3_layout)]
+    return [t3_labels(row, value_rows, by_code) + [(printed(src, (T3, row.code, c), var), 1, 1) for c in t3_columns(var)]
+            for row in value_rows]
+
+
+def t3_labels(row, value_rows: list, by_code: dict) -> list[Cell]:
+    """The label cells a table-三 value row prints before its values (merged cells only on their first row)."""
     results = [r for r in value_rows if r.parent]
-    out = []
-    for row in value_rows:
-        labels = []
-        if results and row is results[0]:
-            labels.append(("\n".join(by_code[row.parent].zh), 1, len(results)))  # one character per line
-        parent = by_code.get(row.parent)
-        if parent is None:
-            labels.append((row.zh, 3, 1))
-        elif parent.parent is None:
-            labels.append((row.zh, 2, 1))
-        else:
-            group = [r for r in value_rows if r.parent == parent.code]
-            if row is group[0]:
-                labels.append((parent.zh, 1, len(group)))
-            labels.append((row.zh, 1, 1))
-        out.append(labels + [(printed(src, (T3, row.code, c), var), 1, 1) for c in t3_columns(var)])
-    return out
+    labels = []
+    if results and row is results[0]:
+        labels.append(("\n".join(by_code[row.parent].zh), 1, len(results)))  # one character per line
+    parent = by_code.get(row.parent)
+    if parent is None:
+        labels.append((row.zh, 3, 1))
+    elif parent.parent is None:
+        labels.append((row.zh, 2, 1))
+    else:
+        group = [r for r in value_rows if r.parent == parent.code]
+        if row is group[0]:
+            labels.append((parent.zh, 1, len(group)))
+        labels.append((row.zh, 1, 1))
+    return labels
 
 
 def t4_order(var: Variation) -> list[tuple[str, str]]:

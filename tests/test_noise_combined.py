@@ -35,15 +35,14 @@ from conftest import gold, manifest_row, source
 from permute import (T3_COLUMNS, T4_KEYS, T4_OUTCOMES, TEMPLATE, scored, t4_printed, text_t2_permuted,
                      text_t3_permuted, text_t4_permuted, unit_captioned)
 from test_noise import exact, wrong
-from test_noise_properties import FLOOR, FLOORS, MINUS_FORMS, STYLES, _furniture
-from test_robustness import _unsettled, fullwidth_digits, thousands_separators
+from test_noise_properties import FLOOR, FLOORS, STYLES, _furniture, number_forms
+from test_robustness import _unsettled, fullwidth_digits
 
 # Every bundled one-cell-per-line text report the permutations can rewrite (tests/permute.py).
 REPORTS = ["2019_sanming_1", "2020_sanming_1", "2021_sanming_1", "2024_sanming_1", "2025_sanming_1", "2019_putian_2",
            "2020_putian_tjj_1", "2023_putian_cg_1", "2023_putian_slj_1", "2023_putian_yjglj_1", "2024_putian_sjj_1"]
 LIT = ["litigation_direct", "litigation_after_review"]
 _VALUE_LINE = re.compile(r"\s*[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|元)?\s*")
-_MINUS_LINE = re.compile(r"^(\s*)-(?=\d)", re.M)
 EXAMPLES = int(os.environ.get("OPENDATA_COMBINED_EXAMPLES", "40"))
 
 
@@ -105,15 +104,7 @@ def combined_copies(draw):
         if captioned is not None:
             text = captioned
             changes.append(f"caption 单位：{unit}")
-    minus = draw(st.sampled_from(["-", *MINUS_FORMS]))
-    text = _MINUS_LINE.sub(lambda m: m.group(1) + minus, text)
-    changes.append(f"minus {minus!r}")
-    if draw(st.booleans()):
-        text = thousands_separators(text, _unsettled(report_id))
-        changes.append("thousands separators")
-    if draw(st.booleans()):
-        text = fullwidth_digits(text)
-        changes.append("full-width digits")
+    text = number_forms(draw, text, report_id, changes)
     return report_id, orders, "; ".join(changes), text, FLOORS.get(style, FLOOR)
 
 

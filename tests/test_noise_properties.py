@@ -104,7 +104,13 @@ def noisy_copies(draw):
     out = []
     for i, line in enumerate(lines):
         out += [line, *inserts.get(i, [])]
-    text = "\n".join(out)
+    text = number_forms(draw, "\n".join(out), report_id, changes)
+    return report_id, "; ".join(changes), text, FLOORS.get(style, FLOOR)
+
+
+def number_forms(draw, text: str, report_id: str, changes: list[str]) -> str:
+    """The numbers printed in other forms: a minus form drawn, maybe thousands separators, maybe full-width
+    digits (each change named in `changes`)."""
     minus = draw(st.sampled_from(["-", *MINUS_FORMS]))
     text = _MINUS_LINE.sub(lambda m: m.group(1) + minus, text)
     changes.append(f"minus {minus!r}")
@@ -114,7 +120,7 @@ def noisy_copies(draw):
     if draw(st.booleans()):
         text = fullwidth_digits(text)
         changes.append("full-width digits")
-    return report_id, "; ".join(changes), text, FLOORS.get(style, FLOOR)
+    return text
 
 
 @pytest.mark.slow

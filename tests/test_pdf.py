@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import GOLD, assert_gold, gold, manifest_row, needs_corpus, source
-from render import CJK_FONT, PdfWriter
+from render import CJK_FONT, PdfWriter, t3_labels
 from test_markdown import T2, T3, T4, Expected, Rendered, _template, assert_reads_back, reports, t4_keys
 
 PDF_REPORTS = ("2023_hongze_1", "2024_hongze_1")
@@ -195,32 +195,14 @@ def render_pdf(rep, break_before: int, path: Path, title: str = "2020年某某�
 
 
 def t3_rows(rep) -> list[list[tuple[str, int, int]]]:
-    """Table 三's value rows as the template prints them: 一/二/四 over three label columns, the vertical
-    三、本年度办理结果 over all result rows, group cells (（三）不予公开 …) over their numbered sub-rows."""
+    """Table 三's value rows as the template prints them (render.t3_labels), with the report's printed values."""
     tpl = _template()
     rows = tpl.application_rows(rep.layout)
     by_code = {r.code: r for r in rows}
     value_rows = [r for r in rows if r.is_value_row(rep.layout)]
-    results = [r for r in value_rows if r.parent]
     columns = [c.code for c in tpl.table(T3).codes("columns")]
-    out = []
-    for row in value_rows:
-        values = [(rep.cells[T3, row.code, c].text, 1, 1) for c in columns]
-        labels = []
-        if row is (results[0] if results else None):
-            labels.append(("\n".join(by_code[row.parent].zh), 1, len(results)))  # printed one character per line
-        parent = by_code.get(row.parent)
-        if parent is None:
-            labels.append((row.zh, 3, 1))
-        elif parent.parent is None:
-            labels.append((row.zh, 2, 1))
-        else:
-            group = [r for r in value_rows if r.parent == parent.code]
-            if row is group[0]:
-                labels.append((parent.zh, 1, len(group)))
-            labels.append((row.zh, 1, 1))
-        out.append(labels + values)
-    return out
+    return [t3_labels(row, value_rows, by_code) + [(rep.cells[T3, row.code, c].text, 1, 1) for c in columns]
+            for row in value_rows]
 
 
 @needs_cjk_font
