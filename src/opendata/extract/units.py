@@ -25,8 +25,6 @@ _HEADER_UNIT = re.compile(r"\(\s*(?:单位\s*:?\s*)?([^()\d\s:,]{0,3}元)\s*\)")
 _NUMBER_UNIT = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?[ \t]*([\u4e00-\u9fff]{0,3}元)")
 
 
-# A unit stated over a table ("金额单位：千元", "单位:万元"), a line above the amount's header with no number between.
-_STATED_UNIT = re.compile(r"单位\s*:\s*([^()\d\s:,]{0,3}元)[^\d]{0,40}$")
 
 
 def header_unit(text: str, header: re.Match | None) -> str | None:
@@ -45,6 +43,8 @@ def header_unit(text: str, header: re.Match | None) -> str | None:
 # A table-wide unit caption: "单位：万元", "（单位：元）", "金额单位：千元" (folded: half-width colon and brackets) -- any
 # word ending in 元 after 单位 with a colon. Counts' captions ("单位：件") govern no amount and are not read.
 _CAPTION = re.compile(r"(?:金额)?单位\s*:\s*([^\s\d:,()]{0,3}元)")
+# The same caption stated over a table, a line above the amount's header with no number between.
+_STATED_UNIT = re.compile(_CAPTION.pattern + r"[^\d]{0,40}$")
 
 
 def caption_unit(text: str, scopes: list[tuple[int, int]], headers) -> tuple[str | None, str]:

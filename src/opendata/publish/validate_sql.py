@@ -403,8 +403,7 @@ def _same_rows(con, csv_table: str, parquet_table: str, names: list[str]) -> boo
     return sums[0] == sums[1]
 
 
-_NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "UTINYINT", "USMALLINT",
-            "UINTEGER", "UBIGINT"}
+_NUMERIC = _NATIVE["integer"] | _NATIVE["number"]  # the number types a typed column can have
 
 
 def _hashable(name: str, csv_type: str, parquet_type: str) -> str:
