@@ -44,6 +44,9 @@ REPORTS = ["2019_sanming_1", "2020_sanming_1", "2021_sanming_1", "2024_sanming_1
 LIT = ["litigation_direct", "litigation_after_review"]
 _VALUE_LINE = re.compile(r"\s*[-+]?\d[\d,]*(?:\.\d+)?\s*(?:万元|元)?\s*")
 EXAMPLES = int(os.environ.get("OPENDATA_COMBINED_EXAMPLES", "40"))
+# Both combined tests: a fixed sample in the default run, random draws when more examples are asked for.
+COMBINED = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 40,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _extract(text: str, report_id: str):
@@ -109,8 +112,7 @@ def combined_copies(draw):
 
 
 @pytest.mark.slow
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 40,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@COMBINED
 @given(copy=combined_copies())
 def test_every_perturbation_at_once_publishes_nothing_wrong_and_most_cells_exactly(copy):
     report_id, orders, changes, text, floor = copy
@@ -232,8 +234,7 @@ def _extract_html(page: str, report_id: str):
 
 
 @pytest.mark.slow
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 40,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@COMBINED
 @given(copy=combined_html_copies())
 def test_every_perturbation_at_once_in_html_publishes_nothing_wrong_and_most_cells_exactly(copy):
     report_id, orders, changes, page, floor = copy

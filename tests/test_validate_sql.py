@@ -69,6 +69,13 @@ def _csv_row(pkg, resource, where) -> int:
         return _line(list(csv.reader(f)), where) + 1
 
 
+def _granted_in_csv(pkg) -> tuple[int, int]:
+    """The CSV row number of the GRANTED cell and the value it holds."""
+    row = _csv_row(pkg, "applications", GRANTED)
+    with open(pkg / "data" / "applications.csv", encoding="utf-8", newline="") as f:
+        return row, int(list(csv.reader(f))[row - 1][3])
+
+
 # resource, column corrupted, value written, the finding expected at that cell (error type, field)
 CSV_CASES = {
     "bad type": ("applications", "value", "12a", "type-error", "value"),
@@ -218,9 +225,7 @@ def test_a_number_changed_alike_in_csv_and_parquet_breaks_identities_whatever_is
     from opendata.publish.validate import validate_package
 
     pkg = _copy(built_package, tmp_path)
-    row = _csv_row(pkg, "applications", GRANTED)
-    with open(pkg / "data" / "applications.csv", encoding="utf-8", newline="") as f:
-        original = int(list(csv.reader(f))[row - 1][3])
+    row, original = _granted_in_csv(pkg)
     _edit_csv(pkg, "applications", _set("value", str(original + 5), GRANTED))
 
     def edit(rows):
@@ -239,9 +244,7 @@ def test_a_number_changed_only_in_the_csv_is_caught(built_package, tmp_path):
     from opendata.publish.validate import validate_package
 
     pkg = _copy(built_package, tmp_path)
-    row = _csv_row(pkg, "applications", GRANTED)
-    with open(pkg / "data" / "applications.csv", encoding="utf-8", newline="") as f:
-        original = int(list(csv.reader(f))[row - 1][3])
+    row, original = _granted_in_csv(pkg)
     _edit_csv(pkg, "applications", _set("value", str(original + 7), GRANTED))
     ours = validate_package(pkg, engine="duckdb")
     assert not ours.valid
