@@ -17,7 +17,7 @@ from pathlib import Path
 from opendata.model import Document, Token
 from opendata.read import ReadError
 from opendata.read.furniture import page_break_between_tables, repeated_lines
-from opendata.read.grid import Grid, Markers, grid_tokens, is_value
+from opendata.read.grid import Grid, Markers, grid_tokens, header_rows, repeated_header
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Text read once: a drawing's fallback copy of a text box, and tracked moves' old position, are left out.
@@ -122,19 +122,12 @@ class _Tokens:
         tables with nothing between are two tables (sub-tables may print the same header)."""
         gap, self.gap = self.gap, []
         continued = bool(gap) and page_break_between_tables([self.tokens[i].text for i in gap], self.repeated)
-        n = 0
+        n = repeated_header(self.header, rows) if continued else 0
         if continued:
-            texts = [[cell for cell in row if cell] for row in rows]
-            while n < min(len(self.header), len(rows) - 1) and texts[n] == self.header[n]:
-                n += 1
             for i in reversed(gap):
                 del self.tokens[i]
         if not n:  # a table of its own: its header is what a continuation would repeat
-            self.header = []
-            for row in rows:
-                if any(is_value(cell, self.markers) for cell in row) or not any(row):
-                    break
-                self.header.append([cell for cell in row if cell])
+            self.header = header_rows(rows, self.markers)
         return n
 
 

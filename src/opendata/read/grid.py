@@ -100,3 +100,22 @@ def grid_tokens(rows: Grid, ref, skip: int = 0, labels: set[int] = frozenset(),
                 continue
             tokens.append(Token(cell, ref(r, c + 1)))
     return tokens
+
+
+def header_rows(rows: Grid, markers: Markers = frozenset()) -> list[list[str]]:
+    """The texts of a table's header: its first rows holding no value, up to an empty row."""
+    header = []
+    for row in rows:
+        if any(is_value(cell, markers) for cell in row) or not any(row):
+            break
+        header.append([cell for cell in row if cell])
+    return header
+
+
+def repeated_header(header: list[list[str]], rows: Grid) -> int:
+    """How many of `rows`' first rows print `header` (header_rows' texts) again: a header repeated after a page
+    break, no cells of the table. Never every row."""
+    n = 0
+    while n < min(len(header), len(rows) - 1) and [cell for cell in rows[n] if cell] == header[n]:
+        n += 1
+    return n

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from opendata.model import Document, Token
 from opendata.read.furniture import PAGE_NUMBER
-from opendata.read.grid import Markers, grid_tokens, is_value, label_columns
+from opendata.read.grid import Markers, grid_tokens, header_rows, label_columns, repeated_header
 
 # A bare page number in a page margin ("3", "3/5"); "- 3 -" and "第 3 页" are page numbers anywhere (PAGE_NUMBER).
 _BAREPAGE_NUMBER = re.compile(r"^\s*(?:\d{1,3}|\d{1,3}\s*/\s*\d{1,3})\s*$")
@@ -124,20 +124,8 @@ def _join_continued_tables(pages: list[list[_Block]], markers: Markers = frozens
         after.head = prev[-1].head or prev[-1]  # the table's first fragment, where its header is
         header = after.head.rows
         same_grid = len(header[0]) == len(after.rows[0])
-        repeated = _repeated_header(header, after.rows, markers)
+        repeated = repeated_header(header_rows(header, markers), after.rows)
         if not same_grid and not repeated:
             continue  # another grid: not a continuation
         labels = label_columns(header, markers) if same_grid else set()
         after.tokens = _table_tokens(after, skip=repeated, labels=labels, markers=markers)
-
-
-def _repeated_header(header: list[list[str | None]], rows: list[list[str | None]], markers: Markers) -> int:
-    """How many of `rows`' first rows print `header`'s first rows again (the same texts, no value among them)."""
-    def texts(row):
-        return [cell for cell in row if cell]
-
-    n = 0
-    while (n < min(len(header), len(rows) - 1) and texts(rows[n]) == texts(header[n]) and texts(header[n])
-           and not any(is_value(cell, markers) for cell in header[n])):
-        n += 1
-    return n
