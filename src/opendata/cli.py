@@ -153,8 +153,6 @@ def _created(value: Optional[str]) -> Optional[str]:
 def _run_build(paths: list[Path], out: Path, manifest: Optional[Path], options, quiet: bool):
     """build_package with a progress bar on a terminal; a bad manifest or an unpublishable value stops the build
     with one line and leaves the old package as it was."""
-    import sys
-
     from opendata.extract.manifest import ManifestError
     from opendata.pipeline import build_package
     from opendata.publish.target import TargetError
@@ -163,7 +161,7 @@ def _run_build(paths: list[Path], out: Path, manifest: Optional[Path], options, 
     from opendata.scale.progress import progress_bar
 
     try:
-        with progress_bar(enabled=not quiet and sys.stderr.isatty()) as advance:
+        with progress_bar(quiet) as advance:
             return build_package(paths, out, manifest, options, advance)
     except TargetError as exc:
         _err(f"error: {exc}")
@@ -224,13 +222,11 @@ def validate(
     quiet: QuietOption = False,
 ) -> None:
     """Validate the package's files against their Table Schemas and recompute the template's identities."""
-    import sys
-
     from opendata.publish.validate import PackageError, validate_package
     from opendata.scale.progress import progress_bar
 
     try:
-        with progress_bar(enabled=not quiet and sys.stderr.isatty(), label="validating") as advance:
+        with progress_bar(quiet, label="validating") as advance:
             result = validate_package(package, engine.value, advance, results="failures")
     except PackageError as exc:
         _err(f"error: {exc}")

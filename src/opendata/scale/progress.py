@@ -8,9 +8,11 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def progress_bar(enabled: bool, label: str = "extracting") -> Iterator[Callable[..., None] | None]:
-    """Yields `advance(done, total=None)`, or None when disabled (nothing is drawn)."""
-    if not enabled:
+def progress_bar(quiet: bool, label: str = "extracting") -> Iterator[Callable[..., None] | None]:
+    """Yields `advance(done, total=None)`, or None when quiet or stderr is no terminal (nothing is drawn)."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
