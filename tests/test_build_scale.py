@@ -278,13 +278,44 @@ def test_a_partitioned_package_numbers_rows_across_parts_and_locates_a_csv_parqu
     rows[3]["value"] = -5
     pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema([f.with_nullable(True) for f in table.schema])), last)
     before = sum(pq.ParquetFile(pkg / p).metadata.num_rows for p in parts[:-1])
-    with open(pkg / "data" / "applications.csv", encoding="utf-8", newline="") as f:
-        csv_row = next(i for i, r in enumerate(csv.reader(f), start=1) if tuple(r[:3]) == record)
+    csv_parts = next(r for r in descriptor["resources"] if r["name"] == "applications")["path"]
+    assert len(csv_parts) == len(parts) and all(p.endswith(".csv") for p in csv_parts)
+    csv_records = [tuple(r[:3]) for p in csv_parts for r in list(csv.reader(open(pkg / p, encoding="utf-8")))[1:]]
+    csv_row = csv_records.index(record) + 2  # every part has its header; rows are numbered on across parts
 
     found = check_package(pkg / "datapackage.json").findings
     assert ("applications-parquet", before + 3 + 2, "constraint-error", "value") in {
         (f.resource, f.row, f.type, f.field) for f in found}
     assert [(f.resource, f.row, f.field) for f in found if f.type == MISMATCH] == [("applications", csv_row, "value")]
+
+
+def test_a_partitioned_csv_is_numbered_across_its_parts_as_frictionless_numbers_it(tmp_path):
+    """Each CSV part carries its header; frictionless reads the path list as one table without the later headers.
+    A value made negative in the last part is found at the same row by both engines."""
+    from opendata.publish.validate_sql import check_package, frictionless_findings
+
+    pkg = tmp_path / "parts"
+    build([ROOT / "sources"], pkg, partition_reports=5)
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    entry = next(r for r in descriptor["resources"] if r["name"] == "applications")
+    last = pkg / entry["path"][-1]
+    lines = last.read_text(encoding="utf-8").splitlines(keepends=True)
+    value = entry_field_index(pkg, "applications", "value")
+    cells = lines[5].rstrip("\n").split(",")
+    cells[value] = "-5"
+    lines[5] = ",".join(cells) + "\n"
+    last.write_text("".join(lines), encoding="utf-8")
+    ours = {(f.resource, f.row, f.type, f.field) for f in check_package(pkg / "datapackage.json").findings
+            if f.resource == "applications" and f.type == "constraint-error"}
+    theirs = {(f.resource, f.row, f.type, f.field) for f in frictionless_findings(pkg / "datapackage.json")
+              if f.resource == "applications" and f.type == "constraint-error"}
+    rows_before = sum(p["x-rows"] for p in entry["x-parts"][:-1])
+    assert ours == theirs == {("applications", rows_before + 5 + 1, "constraint-error", "value")}
+
+
+def entry_field_index(pkg: Path, resource: str, name: str) -> int:
+    schema = json.loads((pkg / "schemas" / f"{resource}.schema.json").read_text(encoding="utf-8"))
+    return [f["name"] for f in schema["fields"]].index(name)
 
 
 def test_past_the_listed_sources_the_descriptor_names_the_reports_resource(tmp_path, monkeypatch):
@@ -301,3 +332,31 @@ def test_past_the_listed_sources_the_descriptor_names_the_reports_resource(tmp_p
                                             "source_sha256 of each are in the reports resource",
                                    "path": "data/reports.csv"}]
     assert len(reports) == len(list((ROOT / "sources" / "reports").iterdir())) and all(r["title"] for r in reports)
+
+
+def test_a_partitioned_package_does_not_depend_on_batches_or_spills(tmp_path, monkeypatch):
+    """Parts are written whole at the end from rows held or spilled to disk: a build that spills every few hundred
+    rows, in batches of 3 reports, writes the same bytes as one that holds everything; and the row groups have the
+    fixed size, whatever the batches."""
+    import pyarrow.parquet as pq
+
+    from opendata.publish import parts_writer
+
+    build([ROOT / "sources"], tmp_path / "held", partition_reports=5)
+    monkeypatch.setattr(parts_writer, "SPILL_ROWS", 300)
+    monkeypatch.setattr(parts_writer, "ROW_GROUP_ROWS", 50)
+    spilled = []
+    original = parts_writer.Spill.spill
+    monkeypatch.setattr(parts_writer.Spill, "spill", lambda self: (spilled.append(self.rows), original(self))[1])
+    build([ROOT / "sources"], tmp_path / "spilled", partition_reports=5, batch_reports=3)
+    assert sum(1 for n in spilled if n) >= 10  # it did spill, many times
+    monkeypatch.undo()
+    build([ROOT / "sources"], tmp_path / "spilled-again", partition_reports=5, batch_reports=7)
+    held, again = files(tmp_path / "held"), files(tmp_path / "spilled-again")
+    assert held == again and not any(".spill" in name for name in held)
+    groups = {p: pq.ParquetFile(tmp_path / "spilled" / p).metadata for p in files(tmp_path / "spilled")
+              if p.endswith(".parquet")}
+    big = [m for m in groups.values() if m.num_rows > 50]
+    assert big and all(m.row_group(0).num_rows == 50 for m in big)  # fixed-size row groups, whatever the batches
+    reread = {n: b for n, b in files(tmp_path / "spilled").items() if n.endswith(".csv")}
+    assert reread == {n: b for n, b in held.items() if n.endswith(".csv")}  # the CSV bytes do not depend on it

@@ -70,9 +70,9 @@ def test_interrupted_build_leaves_the_old_package(tmp_path, monkeypatch, seed_re
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    from opendata.publish.parquet_writer import ParquetWriter
+    from opendata.publish.parquet_writer import ParquetFile
 
-    monkeypatch.setattr(ParquetWriter, "write", boom)
+    monkeypatch.setattr(ParquetFile, "write", boom)
     with pytest.raises(KeyboardInterrupt):
         publish.publish([seed_report], out, ROOT)
     assert (out / "datapackage.json").read_bytes() == before

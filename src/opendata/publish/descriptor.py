@@ -6,10 +6,10 @@ from opendata.publish.target import marker
 from opendata.spec.schemas import load_yaml, table_schema
 
 
-def descriptor(sources: list[dict], csv_info: dict[str, dict], parquet_parts: dict[str, dict[str, dict]],
+def descriptor(sources: list[dict], csv_parts: dict[str, dict[str, dict]], parquet_parts: dict[str, dict[str, dict]],
                created: str | None = None) -> dict:
-    """`csv_info`: resource -> {hash, bytes, rows}; `parquet_parts`: resource -> {path: {hash, bytes, rows}}.
-    `created` is left out unless given: the same sources and code give the same bytes."""
+    """`csv_parts`, `parquet_parts`: resource -> {path under the package: {hash, bytes, rows}} (one path, or a large
+    package's parts). `created` is left out unless given: the same sources and code give the same bytes."""
     meta = load_yaml("package.yaml")
     package = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -22,8 +22,8 @@ def descriptor(sources: list[dict], csv_info: dict[str, dict], parquet_parts: di
         **marker(),  # says opendata wrote it: a later build may replace it (publish/target.py)
         "resources": [],
     }
-    for name in csv_info:
-        package["resources"] += [csv_resource(name, csv_info[name]), parquet_resource(name, parquet_parts[name])]
+    for name in csv_parts:
+        package["resources"] += [csv_resource(name, csv_parts[name]), parquet_resource(name, parquet_parts[name])]
     return package
 
 
@@ -32,11 +32,18 @@ def _common(name: str) -> dict:
     return {"title": schema["title"], "description": schema["description"], "schema": f"schemas/{name}.schema.json"}
 
 
-def csv_resource(name: str, info: dict) -> dict:
+def csv_resource(name: str, parts: dict[str, dict]) -> dict:
     common = _common(name)
-    return {"name": name, "type": "table", "path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
-            "title": common["title"], "description": common["description"], "schema": common["schema"],
-            "encoding": "utf-8", "hash": info["hash"], "bytes": info["bytes"], "x-rows": info["rows"]}
+    entry = {"name": name, "type": "table", "path": f"data/{name}.csv", "format": "csv", "mediatype": "text/csv",
+             "title": common["title"], "description": common["description"], "schema": common["schema"],
+             "encoding": "utf-8"}
+    if len(parts) == 1 and next(iter(parts)) == entry["path"]:
+        info = next(iter(parts.values()))
+        entry.update({"hash": info["hash"], "bytes": info["bytes"], "x-rows": info["rows"]})
+    else:  # partitioned like the Parquet data, each part with its own header (as frictionless reads a path list); a
+        # `hash` would be of the parts joined without their later headers, so each part's own is recorded instead
+        entry.update(_parts(parts))
+    return entry
 
 
 def parquet_resource(name: str, parts: dict[str, dict]) -> dict:
@@ -51,13 +58,17 @@ def parquet_resource(name: str, parts: dict[str, dict]) -> dict:
         entry.update({"path": f"data/{name}.parquet", "x-hash": info["hash"], "x-bytes": info["bytes"],
                       "x-rows": info["rows"]})
     else:  # partitioned by year and province: a Data Package v2 path list, each part with its own integrity
-        entry["path"] = list(parts)
-        entry["x-partitioning"] = {"by": ["year", "province"], "layout": "hive",
-                                   "province": "two-digit GB/T 2260 prefix of the report's region_code; "
-                                               "unknown: the report has no region code"}
-        entry["x-parts"] = [{"path": p, "x-hash": i["hash"], "x-bytes": i["bytes"], "x-rows": i["rows"]}
-                            for p, i in parts.items()]
+        entry.update(_parts(parts))
     return entry
+
+
+def _parts(parts: dict[str, dict]) -> dict:
+    return {"path": list(parts), "x-rows": sum(i["rows"] for i in parts.values()),
+            "x-partitioning": {"by": ["year", "province"], "layout": "hive",
+                               "province": "two-digit GB/T 2260 prefix of the report's region_code; "
+                                           "unknown: the report has no region code"},
+            "x-parts": [{"path": p, "x-hash": i["hash"], "x-bytes": i["bytes"], "x-rows": i["rows"]}
+                        for p, i in parts.items()]}
 
 
 # Past this many reports the descriptor names the reports resource instead of listing every source: a national

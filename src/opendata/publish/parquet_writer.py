@@ -1,7 +1,5 @@
-"""A resource's Parquet data, appended one row group per batch with fixed writer settings (the same rows give the
-same bytes), as one file or, for a large package, one file per report year and province in the hive layout
-(`data/applications/year=2023/province=35/part-0.parquet`) that DuckDB, pyarrow, polars and Spark read as one
-dataset."""
+"""A Parquet file written front to back, one row group per `write`, with fixed writer settings (the same rows in the
+same row groups give the same bytes), and rows typed from the Table Schema."""
 
 from __future__ import annotations
 
@@ -63,6 +61,8 @@ def _fits(value, arrow_type) -> bool:
 
 
 class ParquetFile:
+    """One Parquet file, its sha256 and size measured while writing."""
+
     def __init__(self, path: Path, arrow):
         import pyarrow.parquet as pq
 
@@ -78,38 +78,3 @@ class ParquetFile:
         self.writer.close()
         self.file.close()
         return self.file.info()
-
-
-class ParquetWriter:
-    """One resource: `parts` maps the path under the package folder to its file; `partitioned` writes by year."""
-
-    def __init__(self, folder: Path, name: str, schema: dict, partitioned: bool):
-        self.folder, self.name, self.partitioned = folder, name, partitioned
-        self.arrow = arrow_schema(schema)
-        self.parts: dict[str, ParquetFile] = {}
-        if not partitioned:
-            self._part(f"data/{name}.parquet")
-
-    def _part(self, rel: str) -> ParquetFile:
-        if rel not in self.parts:
-            self.parts[rel] = ParquetFile(self.folder / rel, self.arrow)
-        return self.parts[rel]
-
-    def write(self, table, partitions: list[str] | None = None) -> None:
-        """Append a batch (an Arrow table); `partitions` gives each row's hive partition (`year=2023/province=35`)
-        when the resource is partitioned."""
-        if not self.partitioned:
-            return self._part(f"data/{self.name}.parquet").write(table)
-        import pyarrow as pa
-
-        rows_of: dict[str, list[int]] = {}
-        for i, key in enumerate(partitions):  # one pass, rows kept in order (not one filter per partition)
-            rows_of.setdefault(key, []).append(i)
-        for key in sorted(rows_of):
-            self._part(f"data/{self.name}/{key}/part-0.parquet").write(table.take(pa.array(rows_of[key], pa.int64())))
-
-    def close(self) -> dict[str, dict]:
-        """Path under the package -> {hash, bytes, rows}, parts in path order."""
-        if not self.parts:  # a partitioned resource without rows: one empty file keeps the resource readable
-            self._part(f"data/{self.name}.parquet").write(self.arrow.empty_table())
-        return {rel: {**self.parts[rel].close(), "rows": self.parts[rel].rows} for rel in sorted(self.parts)}

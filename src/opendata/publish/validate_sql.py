@@ -108,17 +108,16 @@ def load_csv(con, res: Resource) -> None:
     (NULL when blank or not of its type), __bad (bit i set: field i is not of its type), __cells (cells in the row)."""
     n = len(res.fields)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, n + _EXTRA_COLUMNS + 1)) + "}"
-    parts = []
-    for i, path in enumerate(res.paths):
-        # Multipart CSV: only the first part has a header (Data Package v2).
-        options = (f"auto_detect=false, delim=',', quote='\"', escape='\"', header=false, skip={1 if i == 0 else 0}, "
-                   f"null_padding=true, parallel=false, nullstr={_s(_MISSING)}, columns={columns}")
-        parts.append(f"SELECT * FROM read_csv({_s(path)}, {options})")
+    files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
+    # Multipart CSV: every part has its header, which frictionless skips in the parts after the first.
+    options = (f"auto_detect=false, delim=',', quote='\"', escape='\"', header=false, skip=1, null_padding=true, "
+               f"parallel=false, nullstr={_s(_MISSING)}, columns={columns}")
     cols = [text_column(f, _q(f"c{i}")) for i, f in enumerate(res.fields, start=1)]
     cells = " + ".join(f"({_q(f'c{i}')} IS NOT NULL)::INTEGER" for i in range(1, n + _EXTRA_COLUMNS + 1))
-    # parallel=false keeps the file's order, so row_number() is the record number (+1 for the header).
+    # parallel=false keeps each file's order and the files are read in the list's (DuckDB keeps insertion order),
+    # so row_number() is the record number (+1 for the header).
     con.execute(f"CREATE TEMP TABLE {res.table} AS SELECT row_number() OVER () + 1 AS __row, {_typed(cols)}, "
-                f"{cells} AS __cells FROM ({' UNION ALL '.join(parts)})")
+                f"{cells} AS __cells FROM read_csv({files}, {options})")
 
 
 def load_parquet(con, res: Resource) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from opendata.model import Report
 from opendata.publish.files import file_info
-from opendata.publish.package_writer import PackageWriter
+from opendata.publish.package_writer import FlatWriter
 from opendata.publish.parquet_writer import PublishError, arrow_schema
 from opendata.publish.columns import Columns, to_columns
 from opendata.publish.rows import report_rows
@@ -32,7 +32,7 @@ def publish_batches(batches: Iterable[Columns], out: Path, partitioned: bool = F
     writer = None
     try:
         with staged(out) as tmp:
-            writer = PackageWriter(tmp, partitioned)
+            writer = _writer(tmp, partitioned)
             try:
                 for batch in batches:
                     writer.add(batch)
@@ -46,6 +46,14 @@ def publish_batches(batches: Iterable[Columns], out: Path, partitioned: bool = F
     except _NothingPublished:
         return 0
     return writer.reports
+
+
+def _writer(folder: Path, partitioned: bool):
+    if not partitioned:
+        return FlatWriter(folder)
+    from opendata.publish.parts_writer import PartsWriter
+
+    return PartsWriter(folder)
 
 
 def publish(reports: list[Report], out: Path, root: Path | None = None, created: str | None = None) -> Path:
