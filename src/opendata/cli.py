@@ -94,7 +94,7 @@ SchedulerOption = Annotated[Optional[str], typer.Option(help="Dask scheduler add
 CacheOption = Annotated[Optional[Path], typer.Option(help="Extraction cache folder (default: $XDG_CACHE_HOME/opendata/extraction, else ~/.cache/opendata/extraction).")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Extract every source again (the cache is neither read nor written).")]
 CreatedOption = Annotated[Optional[str], typer.Option(help="The descriptor's `created` time ('now' or ISO 8601; default: SOURCE_DATE_EPOCH if set, else none, so rebuilds are byte-identical).")]
-PartitionOption = Annotated[int, typer.Option(help="From this many sources on, cell and check Parquet data is partitioned by year and province (hive layout).")]
+PartitionOption = Annotated[int, typer.Option(help="From this many sources on, cells and checks (CSV and Parquet) are split by year and province (hive layout), and a rebuild with the cache updates only the parts that changed.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar (there is none when stderr is not a terminal).")]
 
 
@@ -106,7 +106,7 @@ def build(
     strict: Annotated[bool, typer.Option(help="Exit 1 when a report had reading errors.")] = False,
     jobs: JobsOption = 0, engine: EngineOption = BuildEngine.local, scheduler: SchedulerOption = None,
     cache: CacheOption = None, no_cache: NoCacheOption = False, created: CreatedOption = None,
-    partition_above: PartitionOption = 50_000, quiet: QuietOption = False,
+    partition_above: PartitionOption = 5_000, quiet: QuietOption = False,
 ) -> None:
     """Extract reports, check them, and publish the data package (CSV + Parquet + datapackage.json)."""
     from opendata.pipeline import BuildOptions, manifest_note
@@ -116,6 +116,8 @@ def build(
                            partition_reports=partition_above, created=_created(created))
     summary = _run_build(paths or [Path("sources")], out, manifest, options, quiet)
     _err(manifest_note(paths or [Path("sources")], summary.manifest))
+    if summary.update:
+        _err(f"note: {out}/ {summary.update}")
     for error in summary.reading_errors:
         _err(f"error: {error}")
     if not summary.reports:

@@ -20,7 +20,7 @@ from opendata.extract.metadata import detect
 from opendata.extract.stream import Stream
 from opendata.model import Report, ReportMeta
 from opendata.publish.columns import Columns, to_columns
-from opendata.publish.rows import ReportRows, report_rows, source_path
+from opendata.publish.rows import ReportRows, report_rows, resolved, source_path
 from opendata.read import READERS, read
 from opendata.scale.engines import Engine, ordered_map
 from opendata.spec.template import TEMPLATE
@@ -75,11 +75,22 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
     """Report files under the given files and folders, in a stable order."""
     out: list[Path] = []
     for p in paths:
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in READERS and f.is_file())
-        else:
-            out.append(p)
+        out += _files_under(p) if p.is_dir() else [p]
     return out
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """The report files under a folder (links to files too), in path order (as `sorted(folder.rglob(...))`, by
+    parts; os.walk is 5x faster than rglob over 10,000 files)."""
+    import os
+
+    found = []
+    for where, _, names in os.walk(folder):
+        for name in names:
+            full = os.path.join(where, name)
+            if os.path.splitext(name)[1].lower() in READERS and (not os.path.islink(full) or os.path.isfile(full)):
+                found.append(Path(full))
+    return sorted(found, key=lambda f: f.parts)
 
 
 def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator[Report | Failure]:
@@ -165,9 +176,9 @@ def plan(paths: Iterable[Path], manifest: Path | None, root: Path) -> list[Job]:
     by_id = {f.stem: f for f in files}
     jobs = []
     for f in files:
-        row = rows.get(f.resolve())
+        row = rows.get(resolved(f)) if rows else None
         twin = by_id.get((row or {}).get("duplicate_of") or "")
-        jobs.append(Job(f, row, root, twin, rows.get(twin.resolve()) if twin else None))
+        jobs.append(Job(f, row, root, twin, rows.get(resolved(twin)) if twin else None))
     return jobs
 
 
@@ -201,6 +212,25 @@ def extract_rows(job: Job) -> list[ReportRows]:
     return out
 
 
+def fingerprint(job: Job) -> list | None:
+    """What tells a source unchanged without reading it, as git's index does: its file's size, modification time
+    and inode, the moment they were taken, and its manifest row's digest (None for a source read with its twin,
+    which is always hashed). Taken before the file is hashed, so a change made meanwhile is seen next time."""
+    import hashlib
+    import json
+    import os
+    import time
+
+    if job.twin is not None:
+        return None
+    try:
+        st = os.stat(job.path)
+    except OSError:
+        return None
+    row = hashlib.sha256(json.dumps(job.row, sort_keys=True, default=str).encode()).hexdigest() if job.row else None
+    return [st.st_size, st.st_mtime_ns, st.st_ino, time.time_ns(), row]
+
+
 def source_key(job: Job) -> str | None:
     """The extraction cache key of a source: what its rows depend on (None when it cannot be read)."""
     from opendata.scale.cache import cache_key, file_sha256
@@ -229,8 +259,9 @@ def extract_chunk(chunk: Chunk) -> Columns:
     from opendata.scale.cache import ExtractionCache, cache_key
 
     store = ExtractionCache(chunk.cache_dir)
+    stats = [fingerprint(job) for job in chunk.jobs]
     keys = [source_key(job) for job in chunk.jobs]
-    whole = cache_key({"chunk": keys}) if None not in keys else None
+    whole = cache_key({"chunk": keys}) if None not in keys and len(keys) > 1 else None  # one source: its own entry
     columns = store.get(whole) if whole else None
     if columns is not None:
         store.touch(keys)  # each source's own entry stays as recent as its chunk's (pruning is by last use)
@@ -238,6 +269,9 @@ def extract_chunk(chunk: Chunk) -> Columns:
         columns = to_columns([r for job, key in zip(chunk.jobs, keys) for r in _cached(store, job, key)])
         if whole:
             store.put(whole, columns)
+    known = {str(job.path): (key, stat) for job, key, stat in zip(chunk.jobs, keys, stats)}
+    for r in columns.reports:  # what the build index records of each source (scale/build_index.py)
+        r.source_key, r.source_stat = known.get(r.source, (None, None))
     return columns
 
 
@@ -256,7 +290,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # None: no extraction cache
     cache_max_size: int | None = None  # after the build, prune the cache to this many bytes (None: leave it)
     batch_reports: int = 1000  # reports per written batch (one Parquet row group): bounds memory
-    partition_reports: int = 50_000  # from this many sources on, cell and check Parquet data is split by year, province
+    partition_reports: int = 5_000  # from this many sources on, cells and checks are split by year and province
     created: str | None = None  # the descriptor's `created` (left out by default: reproducible output)
     chunk: int = 16  # sources per unit of work
 
@@ -268,16 +302,20 @@ class BuildSummary:
     reading_errors: list[str] = field(default_factory=list)
     sources: int = 0
     manifest: Path | None = None  # the manifest used, if any
+    update: str | None = None  # how a large package was rebuilt in place (None: written whole)
 
 
 def _batches(results: Iterator[Columns], size: int, summary: BuildSummary,
-             progress: Callable[..., None] | None) -> Iterator[Columns]:
+             progress: Callable[..., None] | None, index=None) -> Iterator[Columns]:
     """Regroup the ordered results into batches of exactly `size` sources: the same batches (and so the same
-    Parquet row groups) whatever ran them and however they were chunked."""
+    Parquet row groups) whatever ran them and however they were chunked. `index` (a build index writer) hears of
+    every source."""
     pending: list[Columns] = []
     waiting = 0
     for columns in results:
         _account(summary, columns.reports)
+        if index is not None:
+            index.add(columns.reports)
         if progress:
             progress(len(columns))
         pending.append(columns)
@@ -305,7 +343,6 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
     """Extract every report under `paths` and publish those read to `out` (atomically; nothing is written when no
     report could be read). The summary says what was read and what went wrong."""
     from opendata.publish.target import check_out
-    from opendata.publish.writers import publish_batches
 
     check_out(out)  # refuse a folder that is not ours before any work, not after
     options = options or BuildOptions()
@@ -317,15 +354,85 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
     summary.reading_errors += taken
     if progress:
         progress(0, len(jobs))
-    chunks = [Chunk(tuple(jobs[i:i + options.chunk]), options.cache_dir) for i in range(0, len(jobs), options.chunk)]
-    results = ordered_map(extract_chunk, chunks, options.engine)
-    batches = _batches(results, options.batch_reports, summary, progress)
-    summary.reports = publish_batches(batches, out, len(jobs) >= options.partition_reports, options.created)
-    if options.cache_dir is not None and options.cache_max_size is not None:
+    partitioned = len(jobs) >= options.partition_reports
+    indexed = partitioned and options.cache_dir is not None  # a large package can be rebuilt in place
+    rebuilt = _rebuild(jobs, out, options, summary, progress) if indexed else None
+    summary.reports = rebuilt if rebuilt is not None else _full_build(jobs, out, options, summary, progress, indexed)
+    # Pruning lists every entry (0.4 s at 10,000 sources): after a build that extracted sources, not after an
+    # update in place, which adds a few entries (the next full build prunes them).
+    if options.cache_dir is not None and options.cache_max_size is not None and rebuilt is None:
         from opendata.scale.cache import prune
 
         prune(options.cache_dir, max_size=options.cache_max_size)  # least recently used first, as ccache does
     return summary
+
+
+def _full_build(jobs: list[Job], out: Path, options: BuildOptions, summary: BuildSummary,
+                progress: Callable[..., None] | None, indexed: bool) -> int:
+    """Extract every source (through the cache) and publish; with `indexed`, record what each source published."""
+    from opendata.publish.writers import publish_batches
+    from opendata.scale import build_index
+
+    index = build_index.IndexWriter(build_index.index_path(options.cache_dir, out)) if indexed else None
+    chunks = [Chunk(tuple(jobs[i:i + options.chunk]), options.cache_dir) for i in range(0, len(jobs), options.chunk)]
+    batches = _batches(ordered_map(extract_chunk, chunks, options.engine), options.batch_reports, summary, progress,
+                       index)
+    try:
+        reports = publish_batches(batches, out, len(jobs) >= options.partition_reports, options.created)
+    except BaseException:
+        if index is not None:
+            index.discard()
+        raise
+    if index is not None:
+        index.commit(out, _index_settings(options, jobs)) if reports else index.discard()
+    return reports
+
+
+def _index_settings(options: BuildOptions, jobs: list[Job]) -> dict:
+    """What a package's bytes depend on besides its sources, and the folder their published paths are relative
+    to: a rebuild in place needs the same."""
+    from opendata.publish import descriptor, parts_writer
+    from opendata.scale.cache import code_version
+
+    return {"code": code_version(), "created": options.created, "sources_listed": descriptor.SOURCES_LISTED,
+            "row_group_rows": parts_writer.ROW_GROUP_ROWS, "root": str(jobs[0].root) if jobs else None}
+
+
+def _rebuild(jobs: list[Job], out: Path, options: BuildOptions, summary: BuildSummary,
+             progress: Callable[..., None] | None) -> int | None:
+    """Update a large package in place of a full build when its last build's index allows (scale/rebuild.py);
+    None: a full build is to be made."""
+    from opendata.publish.target import staged
+    from opendata.publish.validate import require_valid_parts
+    from opendata.scale import build_index, rebuild
+
+    path = build_index.index_path(options.cache_dir, out)
+    index = build_index.load(path, _index_settings(options, jobs))
+    if index is None or not index.intact(out):
+        return None
+    sources = [str(job.path) for job in jobs]
+    d = rebuild.delta(index, sources, rebuild.keys(index, jobs, fingerprint, source_key))
+    if d is None:
+        return None
+    if progress:
+        progress(len(jobs) - len(d.changed))
+    columns = {i: extract_chunk(Chunk((jobs[i],), options.cache_dir)) for i in d.changed}
+    records = rebuild.new_records(d, {i: build_index.records_of(c.reports) for i, c in columns.items()})
+    rewritten: set[str] = set()
+    if not d.empty:
+        try:
+            with staged(out, check=lambda tmp: require_valid_parts(tmp, rewritten)) as tmp:
+                if not index.intact(out):  # again, under the build lock
+                    raise rebuild.Stale
+                rewritten |= rebuild.write_update(tmp, out, d, columns, records, sources, options.created)
+        except rebuild.Stale:
+            return None
+        build_index.write(path, records, out, _index_settings(options, jobs))
+    if progress:
+        progress(len(d.changed))
+    summary.update = (f"updated in place: {len(d.changed)} source(s) changed or added, "
+                      f"{d.removed} removed; {len(rewritten) // 2} part(s) rewritten" if not d.empty else "unchanged since its last build")
+    return rebuild.account(records, summary)
 
 
 def source_root(paths: list[Path]) -> Path:

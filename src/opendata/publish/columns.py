@@ -40,10 +40,20 @@ class Columns:
                        {n: pa.concat_tables([p.tables[n] for p in parts]) for n in CELL_RESOURCES},
                        {n: [c for p in parts for c in p.counts[n]] for n in CELL_RESOURCES})
 
-    def partitions(self, name: str) -> list[str]:
-        """The hive partition of each row of a resource: `year=2023/province=35` (its report's year and province)."""
-        keys = [f"year={r.year}/province={r.province or UNKNOWN_PROVINCE}" for r in self.reports]
-        return [key for key, count in zip(keys, self.counts[name]) for _ in range(count)]
+    def runs(self, name: str) -> list[tuple[str, int, int]]:
+        """A resource's rows as runs of one hive partition (`year=2023/province=35`: their report's year and
+        province): (key, first row, rows), in row order."""
+        out: list[tuple[str, int, int]] = []
+        start = 0
+        for r, count in zip(self.reports, self.counts[name]):
+            if count:
+                key = f"year={r.year}/province={r.province or UNKNOWN_PROVINCE}"
+                if out and out[-1][0] == key and out[-1][1] + out[-1][2] == start:
+                    out[-1] = (key, out[-1][1], out[-1][2] + count)
+                else:
+                    out.append((key, start, count))
+            start += count
+        return out
 
 
 def to_columns(items: list[ReportRows]) -> Columns:

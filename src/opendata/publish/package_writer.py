@@ -45,11 +45,7 @@ class PackageWriter:
     def close(self, created: str | None = None) -> dict:
         """Write the rest of the data and datapackage.json; returns the descriptor."""
         csv_parts, parquet_parts = self._finish()
-        package = descriptor_mod.descriptor(descriptor_mod.sources_entries(self.sources, self.reports), csv_parts,
-                                            parquet_parts, created)
-        (self.folder / "datapackage.json").write_text(
-            json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        return package
+        return write_descriptor(self.folder, self.sources, self.reports, csv_parts, parquet_parts, created)
 
     def _write(self, batch: Columns) -> None:
         raise NotImplementedError
@@ -60,6 +56,16 @@ class PackageWriter:
 
     def abort(self) -> None:
         """Close what is open (the caller removes the staging folder)."""
+
+
+def write_descriptor(folder: Path, sources: list[dict], reports: int, csv_parts: dict, parquet_parts: dict,
+                     created: str | None) -> dict:
+    """datapackage.json from the files written (resource -> {path: {hash, bytes, rows}}) and the sources listed."""
+    package = descriptor_mod.descriptor(descriptor_mod.sources_entries(sources, reports), csv_parts, parquet_parts,
+                                        created)
+    (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n",
+                                             encoding="utf-8")
+    return package
 
 
 class FlatWriter(PackageWriter):

@@ -40,6 +40,13 @@ def part_paths(name: str, key: str) -> tuple[str, str]:
     return f"data/csv/{name}/{key}/part-0.csv", f"data/{name}/{key}/part-0.parquet"
 
 
+def part_key(path: str) -> str:
+    """`data/applications/year=2023/province=35/part-0.parquet` -> `year=2023/province=35`; "" for a one-file
+    resource."""
+    parts = path.split("/")
+    return "/".join(parts[-3:-1]) if len(parts) >= 4 and parts[-2].startswith("province=") else ""
+
+
 class Spill:
     """One resource's rows by part, in arrival order: held in memory, then in spill files."""
 
@@ -49,36 +56,30 @@ class Spill:
         self.rows = 0  # rows held in memory
         self.files: list[tuple[Path, dict[str, range]]] = []  # spill file, part -> its record batches
 
-    def add(self, table, keys: list[str] | None) -> None:
-        """Rows of a batch; `keys` gives each row's part (None: the resource is one part, "")."""
-        import pyarrow as pa
-
+    def add(self, table, runs: list[tuple[str, int, int]] | None) -> None:
+        """Rows of a batch; `runs` gives the part of each run of rows (key, first row, rows), None: the resource is
+        one part (""). Runs are held as zero-copy slices of the batch, compacted when spilled."""
         if not table.num_rows:
             return
-        if keys is None:
-            return self._hold("", table)
-        rows_of: dict[str, list[int]] = {}
-        for i, key in enumerate(keys):  # one pass, rows kept in order (not one filter per part)
-            rows_of.setdefault(key, []).append(i)
-        for key, rows in rows_of.items():
-            self._hold(key, table.take(pa.array(rows, pa.int64())))
+        for key, start, length in runs if runs is not None else [("", 0, table.num_rows)]:
+            self._hold(key, table.slice(start, length))
 
     def _hold(self, key: str, table) -> None:
         self.held.setdefault(key, []).append(table)
         self.rows += table.num_rows
 
     def spill(self) -> None:
-        """The rows held to a new spill file (lz4-compressed Arrow IPC), memory freed."""
+        """The rows held to a new spill file (Arrow IPC), memory freed."""
         import pyarrow as pa
 
         if not self.held:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         path, index, n = self.folder / f"{len(self.files)}.arrow", {}, 0
-        options = pa.ipc.IpcWriteOptions(compression="lz4")
-        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.arrow, options=options) as out:
+        # uncompressed: spill files are read once, soon after, and compressing them costs the parent a core
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.arrow) as out:
             for key in sorted(self.held):
-                batches = pa.concat_tables(self.held[key]).to_batches()
+                batches = pa.concat_tables(self.held[key]).combine_chunks().to_batches()
                 for batch in batches:
                     out.write_batch(batch)
                 index[key] = range(n, n + len(batches))
@@ -142,19 +143,22 @@ class PartsWriter(PackageWriter):
 
     def _write(self, batch: Columns) -> None:
         for name, table in batch.tables.items():
-            self.spills[name].add(table, batch.partitions(name) if is_partitioned(name) else None)
+            self.spills[name].add(table, batch.runs(name) if is_partitioned(name) else None)
         if sum(s.rows for s in self.spills.values()) >= SPILL_ROWS:
             for spill in self.spills.values():
                 spill.spill()
 
     def _finish(self):
-        csv_parts: dict[str, dict[str, dict]] = {}
-        parquet_parts: dict[str, dict[str, dict]] = {}
-        for name in resource_names():
-            csv_parts[name], parquet_parts[name] = {}, {}
-            for key, tables in self._parts(name):
-                (csv_path, csv_info), (parquet_path, parquet_info) = write_part(self.folder, name, key, tables,
-                                                                                self.arrow[name])
+        """Every part written, two at a time (pyarrow's writers release the GIL, and the workers are done)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        csv_parts: dict[str, dict[str, dict]] = {name: {} for name in resource_names()}
+        parquet_parts: dict[str, dict[str, dict]] = {name: {} for name in resource_names()}
+        with ThreadPoolExecutor(2) as pool:
+            written = [(name, pool.submit(write_part, self.folder, name, key, tables, self.arrow[name]))
+                       for name in resource_names() for key, tables in self._parts(name)]
+            for name, future in written:  # in part order, whatever finished first
+                (csv_path, csv_info), (parquet_path, parquet_info) = future.result()
                 csv_parts[name][csv_path], parquet_parts[name][parquet_path] = csv_info, parquet_info
         self.abort()
         return csv_parts, parquet_parts

@@ -143,4 +143,17 @@ def require_valid(package: Path) -> None:
                              + "; ".join(result.problems()))
 
 
-__all__ = ["InvalidPackage", "PackageError", "Validation", "require_valid", "validate_package"]
+def require_valid_parts(package: Path, rewritten: set[str]) -> None:
+    """Raise InvalidPackage unless the package validates on the files a rebuild rewrote: the parts of the
+    year=/province= keys rewritten, and the resources kept whole (validate_sql.check_package, `keys`)."""
+    from opendata.publish.parts_writer import part_key
+    from opendata.publish.validate_sql import validate_sql
+
+    result = validate_sql(package, results=False, keys={part_key(p) for p in rewritten} - {""})
+    if not result.valid:
+        raise InvalidPackage("the updated package does not validate, so it was not published: "
+                             + "; ".join(result.problems()))
+
+
+__all__ = ["InvalidPackage", "PackageError", "Validation", "require_valid", "require_valid_parts",
+           "validate_package"]

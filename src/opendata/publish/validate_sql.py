@@ -5,8 +5,9 @@ Findings carry frictionless' error types, fields and row numbers (header = row 1
 engines can be compared finding for finding (tests/test_validate_sql.py does, on corrupted packages):
 type-error, constraint-error (required, enum, pattern, minimum, maximum, minLength, maxLength), missing-cell,
 extra-cell, blank-row, unique-error, primary-key, foreign-key, incorrect-label, missing-label, extra-label,
-hash-count and byte-count (for Parquet files too, from their x-hash / x-bytes), and one type frictionless does
-not have: csv-parquet-mismatch (a cell whose CSV and Parquet values differ).
+hash-count and byte-count (for Parquet files too, from their x-hash / x-bytes), and two types frictionless does
+not have: csv-parquet-mismatch (a cell whose CSV and Parquet values differ) and partition-error (in a partitioned
+resource, a row filed under a year or province that is not its report's).
 
 How a CSV is read: DuckDB's own reader with every column as text (so a bad cell is a finding, not a failed load),
 in one ordered pass (row numbers are the record numbers frictionless gives), materialised once; types are then
@@ -27,6 +28,7 @@ from pathlib import Path
 
 LIMIT_ERRORS = 1000
 MISMATCH = "csv-parquet-mismatch"
+MISFILED = "partition-error"  # a row in a part (year=/province= folder) that is not its report's
 # Value read for a padded (missing) CSV cell: a byte string no published cell holds, so '' stays an empty cell.
 _MISSING = "\x01\x02opendata-missing\x02\x01"
 _EXTRA_COLUMNS = 16  # a row may carry this many extra cells before DuckDB's reader refuses the file
@@ -63,6 +65,8 @@ class Resource:
     bytes: int | None = None
     rows: int | None = None  # x-rows, when the writer recorded the row count
     parts: list[dict] | None = None  # x-parts: each part's own x-hash / x-bytes / x-rows (a partitioned resource)
+    offset: int = 0  # rows before the first of `paths` (a cut of a partitioned resource)
+    empty: bool = False  # a cut without any of its parts: read as an empty table
 
     @property
     def fields(self) -> list[dict]:
@@ -71,6 +75,23 @@ class Resource:
     @property
     def table(self) -> str:
         return "r_" + "".join(ch if ch.isalnum() else "_" for ch in self.name)
+
+    def cut(self, keys: set[str] | None) -> Resource:
+        """A partitioned resource restricted to the parts of `keys` (year=/province=), numbered on from the rows of
+        the parts before them (exact when the parts cut are consecutive); any other resource whole."""
+        from dataclasses import replace
+
+        from opendata.publish.parts_writer import part_key
+
+        if keys is None or not self.parts:
+            return self
+        inside = [i for i, p in enumerate(self.parts) if part_key(p["path"]) in keys]
+        if not inside:
+            return replace(self, paths=self.paths[:1], parts=[], rows=0, empty=True)
+        parts = [self.parts[i] for i in inside]
+        return replace(self, paths=[self.paths[i] for i in inside], parts=parts,
+                       rows=sum(p.get("x-rows") or 0 for p in parts),
+                       offset=sum(p.get("x-rows") or 0 for p in self.parts[:inside[0]]))
 
 
 def load_resources(descriptor: Path) -> list[Resource]:
@@ -116,8 +137,8 @@ def load_csv(con, res: Resource) -> None:
     cells = " + ".join(f"({_q(f'c{i}')} IS NOT NULL)::INTEGER" for i in range(1, n + _EXTRA_COLUMNS + 1))
     # parallel=false keeps each file's order and the files are read in the list's (DuckDB keeps insertion order),
     # so row_number() is the record number (+1 for the header).
-    con.execute(f"CREATE TEMP TABLE {res.table} AS SELECT row_number() OVER () + 1 AS __row, {_typed(cols)}, "
-                f"{cells} AS __cells FROM read_csv({files}, {options})")
+    con.execute(f"CREATE TEMP TABLE {res.table} AS SELECT row_number() OVER () + {1 + res.offset} AS __row, "
+                f"{_typed(cols)}, {cells} AS __cells FROM read_csv({files}, {options}){' LIMIT 0' if res.empty else ''}")
 
 
 def load_parquet(con, res: Resource) -> list[str]:
@@ -129,12 +150,12 @@ def load_parquet(con, res: Resource) -> list[str]:
     # frictionless maps fields to columns by position
     cols = [parquet_column(f, name, sql_type) for f, (name, sql_type, *_) in zip(res.fields, described)]
     if len(res.paths) == 1:
-        row, source = "file_row_number + 2", f"{source} t"
+        row, source = f"file_row_number + {2 + res.offset}", f"{source} t"
     else:  # the parts' rows numbered on, in the descriptor's order (offsets, not a sort of every row)
-        row, source = "file_row_number + 2 + o.__first", f"{source} t JOIN ({_first_rows(con, res.paths)}) o " \
-                                                         f"ON t.filename = o.__file"
+        row, source = (f"file_row_number + {2 + res.offset} + o.__first",
+                       f"{source} t JOIN ({_first_rows(con, res.paths)}) o ON t.filename = o.__file")
     con.execute(f"CREATE TEMP VIEW {res.table} AS SELECT {row} AS __row, {_typed(cols)}, NULL::INTEGER AS __cells "
-                f"FROM {source}")
+                f"FROM {source}{' WHERE false' if res.empty else ''}")
     return [name for name, *_ in described]
 
 
@@ -294,6 +315,38 @@ def foreign_key_findings(con, res: Resource, tables: dict[str, str]) -> list[tup
             f"WHERE NOT ({' AND '.join(f't.{_q(f)} IS NULL' for f in fields)}) ORDER BY t.__row "
             f"LIMIT {LIMIT_ERRORS}").fetchall()
     return out
+
+
+def partition_findings(con, res: Resource, reports: str | None) -> list[tuple]:
+    """A partitioned resource's rows against their part: each row's report must have the year and province its
+    folders name (year=2023/province=35), as readers take them from the folder names."""
+    if not res.parts or res.empty or reports is None or "report_id" not in [f["name"] for f in res.fields]:
+        return []
+    files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
+    if res.format == "csv":  # only the report id, read as load_csv reads it
+        column = f"c{[f['name'] for f in res.fields].index('report_id') + 1}"
+        names = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, len(res.fields) + _EXTRA_COLUMNS + 1)) + "}"
+        rows = (f"SELECT DISTINCT filename, {column} AS report_id FROM read_csv({files}, filename=true, "
+                f"auto_detect=false, delim=',', quote='\"', escape='\"', header=false, skip=1, null_padding=true, "
+                f"columns={names})")
+    else:
+        rows = f"SELECT DISTINCT filename, report_id FROM read_parquet({files}, filename=true, hive_partitioning=false)"
+    province = ("CASE WHEN regexp_full_match(coalesce(left(region_code, 2), ''), '[0-9]{2}') "
+                "THEN left(region_code, 2) ELSE 'unknown' END")
+    found = con.execute(
+        f"SELECT p.filename, p.report_id, r.part FROM ({rows}) p JOIN (SELECT report_id, 'year=' || "
+        f"coalesce(CAST(year AS VARCHAR), 'None') || '/province=' || {province} AS part FROM {reports}) r "
+        f"USING (report_id) WHERE NOT contains(p.filename, '/' || r.part || '/') ORDER BY 1, 2 "
+        f"LIMIT {LIMIT_ERRORS}").fetchall()
+    root = _common_root(res.paths)
+    return [(None, MISFILED, "report_id", f"{Path(name).relative_to(root).as_posix()}: report {rid!r} is filed "
+                                          f"there, but its report says {part}") for name, rid, part in found]
+
+
+def _common_root(paths: list[Path]) -> Path:
+    import os
+
+    return Path(os.path.commonpath([p.parent for p in paths]))
 
 
 def label_findings(labels: list[str], res: Resource) -> list[tuple]:
@@ -550,35 +603,92 @@ class Outcome:
     identity_counts: dict  # result -> identities recomputed from the Parquet files with it
 
 
-def check_package(descriptor: Path, progress: Callable[..., None] | None = None,
-                  results: bool | str = True) -> Outcome:
+GROUP_ROWS = 1_500_000  # Parquet rows of a partitioned package checked at once: DuckDB's memory stays flat
+
+
+def check_package(descriptor: Path, progress: Callable[..., None] | None = None, results: bool | str = True,
+                  keys: set[str] | None = None) -> Outcome:
     """Every finding of the package; `progress(done, total=None)` hears of each step (a resource loaded, its
     checks, its CSV = Parquet comparison, its integrity, the identities). Identity results kept: every one (True),
-    the failures ("failures"), or none (False); mismatches and counts always (a 100k package has ~4M results)."""
+    the failures ("failures"), or none (False); mismatches and counts always (a 100k package has ~4M results).
+
+    A large partitioned package is checked in groups of consecutive parts (about GROUP_ROWS rows, each with the
+    whole resources beside them: every check is within a report's rows, which are in one part, except the foreign
+    keys and partition checks, which look reports up in the whole reports resource). `keys`: check only the parts
+    of these year=/province= keys (what a rebuild rewrote) and the whole resources."""
+    resources = {r.name: r for r in load_resources(descriptor)}
+    groups = [keys] if keys is not None else part_groups(resources)
+    checked = {name: r.cut(keys) for name, r in resources.items()}
+    step = progress or _no_progress
+    step(0, len(groups) * (2 * len(resources) + _pairs(resources) + 1) + len(resources))
+    findings, identity = [], ([], [], Counter())
+    with tempfile.TemporaryDirectory(prefix="opendata-validate-") as tmp, ThreadPoolExecutor(2) as pool:
+        infos = {r.name: pool.submit(file_info, r.paths, descriptor.parent) for r in checked.values() if not r.empty}
+        for n, group in enumerate(groups):
+            found, (kept, mismatches, counts) = _check_group({k: r.cut(group) for k, r in resources.items()}, tmp,
+                                                             step, n == 0, results)
+            findings += found
+            identity[0].extend(kept)
+            identity[1].extend(mismatches)
+            identity[2].update(counts)
+        for res in checked.values():
+            findings += _found(res.name, _safely(lambda: _file_findings(res, infos.get(res.name))))
+            step(1)
+    return Outcome(_limited(list(dict.fromkeys(findings))), identity[0], identity[1], dict(identity[2]))
+
+
+def part_groups(resources: dict[str, Resource]) -> list[set[str] | None]:
+    """Consecutive year=/province= keys of about GROUP_ROWS Parquet rows each; [None] (the whole package at once)
+    when there is one group or no part."""
+    from opendata.publish.parts_writer import part_key
+
+    rows: dict[str, int] = {}
+    for r in resources.values():
+        if r.parts and r.format == "parquet":
+            for p in r.parts:
+                rows[part_key(p["path"])] = rows.get(part_key(p["path"]), 0) + (p.get("x-rows") or 0)
+    groups: list[set[str]] = []
+    held = 0
+    for key in sorted(rows):
+        if not groups or (held + rows[key] > GROUP_ROWS and groups[-1]):
+            groups.append(set())
+            held = 0
+        groups[-1].add(key)
+        held += rows[key]
+    return groups if len(groups) > 1 else [None]
+
+
+def _check_group(resources: dict[str, Resource], tmp: str, step: Callable[..., None], first: bool,
+                 results: bool | str) -> tuple[list[Finding], tuple]:
+    """The Table Schema checks, CSV = Parquet and identities of one group of parts, in a DuckDB of its own (its
+    memory freed after); the whole resources' own findings are kept from the first group only."""
     import duckdb
 
-    resources = {r.name: r for r in load_resources(descriptor)}
-    step = progress or _no_progress
-    step(0, 3 * len(resources) + _pairs(resources) + 1)
-    with tempfile.TemporaryDirectory(prefix="opendata-validate-") as tmp, ThreadPoolExecutor(2) as pool:
-        root = descriptor.parent
-        infos = {r.name: pool.submit(file_info, r.paths, root) for r in resources.values()}  # hashing overlaps SQL
-        con = duckdb.connect(":memory:")
-        con.execute(f"SET temp_directory = {_s(tmp)}")  # spills stay in a private temporary folder
-        # The typed CSV tables are ~55 MB per 1,000 reports: past this, DuckDB spills them rather than holding a
-        # large package in memory (its default is 80 % of the machine's RAM).
-        con.execute(f"SET memory_limit = {_s(MEMORY_LIMIT)}")
-        con.execute("SET enable_progress_bar = false")  # DuckDB's own bar on stderr (ours is scale/progress.py)
-        try:
-            findings, loaded = table_findings(con, resources, step)
-            for res in resources.values():
-                findings += _found(res.name, _safely(lambda: integrity_findings(res, infos[res.name].result())))
-                step(1)
-            outcome = identity_outcome(con, {n: resources[n] for n in loaded}, findings, results)
-            step(1)
-        finally:
-            con.close()
-    return Outcome(findings, *outcome)
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET temp_directory = {_s(tmp)}")  # spills stay in a private temporary folder
+    # The typed CSV tables are ~55 MB per 1,000 reports: past this, DuckDB spills them rather than holding a
+    # large package in memory (its default is 80 % of the machine's RAM).
+    con.execute(f"SET memory_limit = {_s(MEMORY_LIMIT)}")
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar on stderr (ours is scale/progress.py)
+    try:
+        findings, loaded = table_findings(con, resources, step)
+        if not first:
+            findings = [f for f in findings if resources[f.resource].parts is not None]
+        outcome = identity_outcome(con, {n: resources[n] for n in loaded}, findings, results)
+        step(1)
+    finally:
+        con.close()
+    return findings, outcome
+
+
+def _file_findings(res: Resource, info) -> list[tuple]:
+    """Hash and bytes of the resource's files; a partitioned resource's row count against its parts'."""
+    out = integrity_findings(res, info.result()) if info is not None else []
+    if res.parts and res.rows is not None and res.offset == 0 and not res.empty:
+        total = sum(p.get("x-rows") or 0 for p in res.parts)
+        if total != res.rows:
+            out.append((None, "row-count", None, f'expected is "{res.rows}" and actual is "{total}" (its parts)'))
+    return out
 
 
 def _no_progress(done: int, total: int | None = None) -> None:
@@ -617,7 +727,8 @@ def table_findings(con, resources: dict[str, Resource],
         extra = _EXTRA_COLUMNS if res.format == "csv" else 0
         findings += _found(name, _safely(lambda: row_findings(con, res, extra) + unique_findings(con, res)
                                          + primary_key_findings(con, res) + foreign_key_findings(con, res, tables)
-                                         + row_count_findings(con, res)))
+                                         + row_count_findings(con, res)
+                                         + partition_findings(con, res, _reports_table(res, tables))))
         step(1)
     for name in loaded:
         twin = f"{name}-parquet"
@@ -626,6 +737,11 @@ def table_findings(con, resources: dict[str, Resource],
             step(1)
     step(len(resources) - len(loaded) + _pairs(resources) - _pairs({n: resources[n] for n in loaded}))  # skipped
     return _limited(findings), loaded
+
+
+def _reports_table(res: Resource, tables: dict[str, str]) -> str | None:
+    """The reports table in the resource's own format (the CSV one for a CSV resource)."""
+    return tables.get("reports" if res.format == "csv" else "reports-parquet")
 
 
 def _load(con, res: Resource, loaded: list[str]) -> list[tuple]:
@@ -698,12 +814,14 @@ def _unique_cells(con, res: Resource, findings: list[Finding]) -> str:
     return f"{res.table}_last"
 
 
-def validate_sql(package: Path, progress: Callable[..., None] | None = None, results: bool | str = True):
-    """`opendata validate`'s default engine: a Validation as validate.py's frictionless path returns it."""
+def validate_sql(package: Path, progress: Callable[..., None] | None = None, results: bool | str = True,
+                 keys: set[str] | None = None):
+    """`opendata validate`'s default engine: a Validation as validate.py's frictionless path returns it (`keys`:
+    only those parts, see check_package)."""
     from opendata.publish.package import descriptor_path
     from opendata.publish.validate import Validation
 
-    outcome = check_package(descriptor_path(package), progress, results)
+    outcome = check_package(descriptor_path(package), progress, results, keys)
     result = Validation(not outcome.findings, [str(f) for f in outcome.findings])
     result.identity_results = outcome.identity_results
     result.identity_counts = outcome.identity_counts
