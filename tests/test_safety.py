@@ -295,12 +295,14 @@ def test_exit_codes_are_documented_in_help():
 # 7. what a killed build leaves, and concurrent builds ------------------------------------------------------------
 def test_a_kill_between_the_two_renames_is_repaired_by_the_next_build(package, tmp_path):
     """The two-rename fallback killed after `out` was moved aside: no package at `out`, its copy in `out.old-*`,
-    a half-written `out.tmp-*` beside it. The next build puts the old package back first, then replaces it."""
+    a half-written `out.tmp-*` beside it (with the spill files of a large build). The next build puts the old package back first, then replaces it."""
     kept = tmp_path / "pkg.old-4242-0a0b0c0d"
     package.rename(kept)
     half = tmp_path / "pkg.tmp-4242-deadbeef"
     (half / "data").mkdir(parents=True)
     (half / "data" / "reports.csv").write_text("report_id\n", encoding="utf-8")
+    (half / ".spill" / "applications").mkdir(parents=True)  # a large build's rows spilled while writing
+    (half / ".spill" / "applications" / "0.arrow").write_bytes(b"ARROW1")
     from opendata.publish.target import recover
 
     notes: list[str] = []

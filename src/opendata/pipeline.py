@@ -80,17 +80,21 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _files_under(folder: Path) -> list[Path]:
-    """The report files under a folder (links to files too), in path order (as `sorted(folder.rglob(...))`, by
-    parts; os.walk is 5x faster than rglob over 10,000 files)."""
+    """The report files under a folder (links to files too; linked folders not followed), in path order by parts,
+    as `sorted(folder.rglob(...))` gives them (os.scandir: 5x faster over 10,000 files)."""
     import os
 
-    found = []
-    for where, _, names in os.walk(folder):
-        for name in names:
-            full = os.path.join(where, name)
-            if os.path.splitext(name)[1].lower() in READERS and (not os.path.islink(full) or os.path.isfile(full)):
-                found.append(Path(full))
-    return sorted(found, key=lambda f: f.parts)
+    found: list[tuple[tuple[str, ...], str]] = []
+    todo: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while todo:
+        where, parts = todo.pop()
+        with os.scandir(where) as entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    todo.append((e.path, (*parts, e.name)))
+                elif os.path.splitext(e.name)[1].lower() in READERS and e.is_file():
+                    found.append(((*parts, e.name), e.path))
+    return [Path(path) for _, path in sorted(found)]
 
 
 def extract_all(paths: Iterable[Path], manifest: Path | None = None) -> Iterator[Report | Failure]:

@@ -25,7 +25,7 @@ from opendata.spec.schemas import table_schema
 
 ROW_GROUP_ROWS = 1 << 18  # rows per Parquet row group of a part (the last one fewer)
 SPILL_ROWS = 1 << 20  # rows held in memory, across resources, before they are spilled to disk
-SPILL_FOLDER = ".spill"  # inside the staging folder; removed before the package is checked
+SPILL_FOLDER = ".spill"  # inside the staging folder (publish/target.WORKING_ENTRIES); removed before the check
 
 
 def is_partitioned(name: str) -> bool:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 MARKER_KEY = "x-opendata"  # top-level descriptor property that says opendata wrote the package
 PACKAGE_ENTRIES = {"datapackage.json", "data", "schemas"}  # everything a package folder written by opendata holds
+WORKING_ENTRIES = {".spill"}  # what a build also keeps in its staging folder while writing (publish/parts_writer.py)
 LOCK_WAIT = 5.0  # seconds a second build waits for the first before giving up
 
 
@@ -153,7 +154,7 @@ def _leftovers(out: Path, kind: str) -> list[Path]:
 def _looks_ours(folder: Path) -> bool:
     """A working folder a build left: nothing but package entries, and a descriptor (if any) that opendata wrote."""
     names = {p.name for p in folder.iterdir()}
-    return names <= PACKAGE_ENTRIES and ("datapackage.json" not in names or is_our_package(folder))
+    return names <= PACKAGE_ENTRIES | WORKING_ENTRIES and ("datapackage.json" not in names or is_our_package(folder))
 
 
 def recover(out: Path, notify: Callable[[str], None] = _note) -> None:

@@ -145,11 +145,11 @@ def require_valid(package: Path) -> None:
 
 def require_valid_parts(package: Path, rewritten: set[str]) -> None:
     """Raise InvalidPackage unless the package validates on the files a rebuild rewrote: the parts of the
-    year=/province= keys rewritten, and the resources kept whole (validate_sql.check_package, `keys`)."""
-    from opendata.publish.parts_writer import part_key
+    year=/province= keys rewritten, and the resources kept whole that were rewritten or are looked up
+    (validate_sql.check_package, `only`)."""
     from opendata.publish.validate_sql import validate_sql
 
-    result = validate_sql(package, results=False, keys={part_key(p) for p in rewritten} - {""})
+    result = validate_sql(package, results=False, only=rewritten)
     if not result.valid:
         raise InvalidPackage("the updated package does not validate, so it was not published: "
                              + "; ".join(result.problems()))

@@ -607,16 +607,23 @@ GROUP_ROWS = 1_500_000  # Parquet rows of a partitioned package checked at once:
 
 
 def check_package(descriptor: Path, progress: Callable[..., None] | None = None, results: bool | str = True,
-                  keys: set[str] | None = None) -> Outcome:
+                  only: set[str] | None = None) -> Outcome:
     """Every finding of the package; `progress(done, total=None)` hears of each step (a resource loaded, its
     checks, its CSV = Parquet comparison, its integrity, the identities). Identity results kept: every one (True),
     the failures ("failures"), or none (False); mismatches and counts always (a 100k package has ~4M results).
 
     A large partitioned package is checked in groups of consecutive parts (about GROUP_ROWS rows, each with the
     whole resources beside them: every check is within a report's rows, which are in one part, except the foreign
-    keys and partition checks, which look reports up in the whole reports resource). `keys`: check only the parts
-    of these year=/province= keys (what a rebuild rewrote) and the whole resources."""
+    keys and partition checks, which look reports up in the whole reports resource). `only`: the files a rebuild
+    rewrote (paths under the package): only the parts of their year=/province= keys are checked, and of the
+    resources kept whole those rewritten or looked up by a foreign key."""
+    from opendata.publish.parts_writer import part_key
+
     resources = {r.name: r for r in load_resources(descriptor)}
+    keys = None if only is None else {part_key(p) for p in only} - {""}
+    if only is not None:
+        resources = {n: r for n, r in resources.items()
+                     if r.parts or _checked_whole(r, only, descriptor.parent, resources)}
     groups = [keys] if keys is not None else part_groups(resources)
     checked = {name: r.cut(keys) for name, r in resources.items()}
     step = progress or _no_progress
@@ -635,6 +642,15 @@ def check_package(descriptor: Path, progress: Callable[..., None] | None = None,
             findings += _found(res.name, _safely(lambda: _file_findings(res, infos.get(res.name))))
             step(1)
     return Outcome(_limited(list(dict.fromkeys(findings))), identity[0], identity[1], dict(identity[2]))
+
+
+def _checked_whole(res: Resource, only: set[str], root: Path, resources: dict[str, Resource]) -> bool:
+    """A resource kept whole is checked after a rebuild when it was rewritten or is looked up by a foreign key."""
+    if any(p.relative_to(root).as_posix() in only for p in res.paths):
+        return True
+    name = res.name.removesuffix("-parquet")
+    return any((fk.get("reference") or {}).get("resource") == name
+               for r in resources.values() for fk in r.schema.get("foreignKeys") or [])
 
 
 def part_groups(resources: dict[str, Resource]) -> list[set[str] | None]:
@@ -815,13 +831,13 @@ def _unique_cells(con, res: Resource, findings: list[Finding]) -> str:
 
 
 def validate_sql(package: Path, progress: Callable[..., None] | None = None, results: bool | str = True,
-                 keys: set[str] | None = None):
-    """`opendata validate`'s default engine: a Validation as validate.py's frictionless path returns it (`keys`:
-    only those parts, see check_package)."""
+                 only: set[str] | None = None):
+    """`opendata validate`'s default engine: a Validation as validate.py's frictionless path returns it (`only`:
+    the files a rebuild rewrote, see check_package)."""
     from opendata.publish.package import descriptor_path
     from opendata.publish.validate import Validation
 
-    outcome = check_package(descriptor_path(package), progress, results, keys)
+    outcome = check_package(descriptor_path(package), progress, results, only)
     result = Validation(not outcome.findings, [str(f) for f in outcome.findings])
     result.identity_results = outcome.identity_results
     result.identity_counts = outcome.identity_counts
