@@ -434,8 +434,9 @@ def _rebuild(jobs: list[Job], out: Path, options: BuildOptions, summary: BuildSu
         build_index.write(path, records, out, _index_settings(options, jobs))
     if progress:
         progress(len(d.changed))
-    summary.update = (f"updated in place: {len(d.changed)} source(s) changed or added, "
-                      f"{d.removed} removed; {len(rewritten) // 2} part(s) rewritten" if not d.empty else "unchanged since its last build")
+    summary.update = ("unchanged since its last build" if d.empty else
+                      f"updated in place: {len(d.changed)} source(s) changed or added, {d.removed} removed; "
+                      f"{len(rewritten) // 2} part(s) rewritten")
     return rebuild.account(records, summary)
 
 

@@ -137,8 +137,9 @@ def load_csv(con, res: Resource) -> None:
     cells = " + ".join(f"({_q(f'c{i}')} IS NOT NULL)::INTEGER" for i in range(1, n + _EXTRA_COLUMNS + 1))
     # parallel=false keeps each file's order and the files are read in the list's (DuckDB keeps insertion order),
     # so row_number() is the record number (+1 for the header).
+    rows = f"read_csv({files}, {options}){' LIMIT 0' if res.empty else ''}"
     con.execute(f"CREATE TEMP TABLE {res.table} AS SELECT row_number() OVER () + {1 + res.offset} AS __row, "
-                f"{_typed(cols)}, {cells} AS __cells FROM read_csv({files}, {options}){' LIMIT 0' if res.empty else ''}")
+                f"{_typed(cols)}, {cells} AS __cells FROM {rows}")
 
 
 def load_parquet(con, res: Resource) -> list[str]:
