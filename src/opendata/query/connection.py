@@ -160,9 +160,9 @@ class _Worker(threading.Thread):
     def result(self, timeout: float) -> tuple[list[str], list[tuple]]:
         import duckdb
 
-        self.start()
         deadline = time.monotonic() + timeout
         try:
+            self.start()  # inside: a Ctrl-C as the thread starts stops its query too
             while not self.done.wait(0.05):
                 if time.monotonic() > deadline:
                     self._stop_query()
@@ -177,5 +177,9 @@ class _Worker(threading.Thread):
         return self.value
 
     def _stop_query(self) -> None:
-        self.con.interrupt()
-        self.done.wait(5.0)  # DuckDB stops within milliseconds; a loaded machine may take longer
+        """Interrupt DuckDB until the statement stops (an interrupt that comes before the statement has begun is
+        lost, so it is repeated); DuckDB stops within milliseconds, a loaded machine may take longer."""
+        deadline = time.monotonic() + 5.0
+        while self.is_alive() and not self.done.is_set() and time.monotonic() < deadline:
+            self.con.interrupt()
+            self.done.wait(0.05)
