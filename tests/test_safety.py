@@ -227,7 +227,11 @@ def test_timeout_stops_a_long_query(package):
 def test_ctrl_c_interrupts_a_long_query_and_exits_130_without_a_traceback(package):
     proc = subprocess.Popen([sys.executable, "-m", "opendata.cli", "query", LONG_QUERY, "-p", str(package)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    time.sleep(5)  # the query is running (imports and connect take about a second, more on a loaded machine)
+    # Ctrl-C once the query runs: the process has used more CPU than its start takes (about 1 s; the query uses
+    # both cores), however loaded the machine (a fixed sleep could land in the imports on a busy CI machine).
+    deadline = time.monotonic() + 60
+    while cpu_seconds(proc.pid) < 3.0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     try:
         _, stderr = proc.communicate(timeout=60)  # the query alone would run for hours: this bounds a hang only
@@ -236,6 +240,12 @@ def test_ctrl_c_interrupts_a_long_query_and_exits_130_without_a_traceback(packag
         pytest.fail("Ctrl-C did not stop the query")
     assert proc.returncode == 130, stderr
     assert stderr.strip() == "interrupted"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # 6. errors and exit codes -------------------------------------------------------------------------------------------
