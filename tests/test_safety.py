@@ -225,8 +225,11 @@ def test_timeout_stops_a_long_query(package):
 
 @pytest.mark.slow  # child processes that build or query
 def test_ctrl_c_interrupts_a_long_query_and_exits_130_without_a_traceback(package):
+    # As a terminal starts a foreground command: Ctrl-C not ignored (a test run started in the background of a
+    # script inherits SIGINT ignored, and so would the query)
     proc = subprocess.Popen([sys.executable, "-m", "opendata.cli", "query", LONG_QUERY, "-p", str(package)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # Ctrl-C once the query runs: the process has used more CPU than its start takes (about 1 s; the query uses
     # both cores), however loaded the machine (a fixed sleep could land in the imports on a busy CI machine).
     deadline = time.monotonic() + 60
