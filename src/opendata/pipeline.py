@@ -22,6 +22,7 @@ from opendata.model import Report, ReportMeta
 from opendata.publish.columns import Columns, to_columns
 from opendata.publish.rows import ReportRows, report_rows, resolved, source_path
 from opendata.read import READERS, read
+from opendata.scale.build_index import account, records_of
 from opendata.scale.engines import Engine, ordered_map
 from opendata.spec.template import TEMPLATE
 
@@ -317,7 +318,7 @@ def _batches(results: Iterator[Columns], size: int, summary: BuildSummary,
     pending: list[Columns] = []
     waiting = 0
     for columns in results:
-        _account(summary, columns.reports)
+        account(records_of(columns.reports), summary)
         if index is not None:
             index.add(columns.reports)
         if progress:
@@ -330,15 +331,6 @@ def _batches(results: Iterator[Columns], size: int, summary: BuildSummary,
             pending, waiting = [rest], len(rest)
     if waiting:
         yield Columns.concat(pending)
-
-
-def _account(summary: BuildSummary, reports: list[ReportRows]) -> None:
-    for r in reports:
-        if r.failure is not None:
-            summary.reading_errors.append(r.failure)
-        else:
-            summary.reading_errors += r.errors
-            summary.failed_checks += r.failed_checks
 
 
 def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None,
@@ -361,7 +353,8 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
     partitioned = len(jobs) >= options.partition_reports
     indexed = partitioned and options.cache_dir is not None  # a large package can be rebuilt in place
     rebuilt = _rebuild(jobs, out, options, summary, progress) if indexed else None
-    summary.reports = rebuilt if rebuilt is not None else _full_build(jobs, out, options, summary, progress, indexed)
+    summary.reports = rebuilt if rebuilt is not None else _full_build(jobs, out, options, summary, progress,
+                                                                      partitioned)
     # Pruning lists every entry (0.4 s at 10,000 sources): after a build that extracted sources, not after an
     # update in place, which adds a few entries (the next full build prunes them).
     if options.cache_dir is not None and options.cache_max_size is not None and rebuilt is None:
@@ -372,17 +365,19 @@ def build_package(paths: Iterable[Path], out: Path, manifest: Path | None = None
 
 
 def _full_build(jobs: list[Job], out: Path, options: BuildOptions, summary: BuildSummary,
-                progress: Callable[..., None] | None, indexed: bool) -> int:
-    """Extract every source (through the cache) and publish; with `indexed`, record what each source published."""
+                progress: Callable[..., None] | None, partitioned: bool) -> int:
+    """Extract every source (through the cache) and publish; for a large package with a cache, record what each
+    source published (the index a rebuild in place starts from)."""
     from opendata.publish.writers import publish_batches
     from opendata.scale import build_index
 
+    indexed = partitioned and options.cache_dir is not None
     index = build_index.IndexWriter(build_index.index_path(options.cache_dir, out)) if indexed else None
     chunks = [Chunk(tuple(jobs[i:i + options.chunk]), options.cache_dir) for i in range(0, len(jobs), options.chunk)]
     batches = _batches(ordered_map(extract_chunk, chunks, options.engine), options.batch_reports, summary, progress,
                        index)
     try:
-        reports = publish_batches(batches, out, len(jobs) >= options.partition_reports, options.created)
+        reports = publish_batches(batches, out, partitioned, options.created)
     except BaseException:
         if index is not None:
             index.discard()
@@ -407,7 +402,7 @@ def _rebuild(jobs: list[Job], out: Path, options: BuildOptions, summary: BuildSu
     """Update a large package in place of a full build when its last build's index allows (scale/rebuild.py);
     None: a full build is to be made."""
     from opendata.publish.target import staged
-    from opendata.publish.validate import require_valid_parts
+    from opendata.publish.validate import require_valid
     from opendata.scale import build_index, rebuild
 
     path = build_index.index_path(options.cache_dir, out)
@@ -421,14 +416,15 @@ def _rebuild(jobs: list[Job], out: Path, options: BuildOptions, summary: BuildSu
     if progress:
         progress(len(jobs) - len(d.changed))
     columns = {i: extract_chunk(Chunk((jobs[i],), options.cache_dir)) for i in d.changed}
-    records = rebuild.new_records(d, {i: build_index.records_of(c.reports) for i, c in columns.items()})
+    fresh = {i: records_of(c.reports) for i, c in columns.items()}
+    records = rebuild.new_records(d, fresh)
     rewritten: set[str] = set()
     if not d.empty:
         try:
-            with staged(out, check=lambda tmp: require_valid_parts(tmp, rewritten)) as tmp:
+            with staged(out, check=lambda tmp: require_valid(tmp, only=rewritten)) as tmp:
                 if not index.intact(out):  # again, under the build lock
                     raise rebuild.Stale
-                rewritten |= rebuild.write_update(tmp, out, d, columns, records, sources, options.created)
+                rewritten |= rebuild.write_update(tmp, out, d, columns, fresh, records, sources, options.created)
         except rebuild.Stale:
             return None
         build_index.write(path, records, out, _index_settings(options, jobs))
@@ -437,7 +433,7 @@ def _rebuild(jobs: list[Job], out: Path, options: BuildOptions, summary: BuildSu
     summary.update = ("unchanged since its last build" if d.empty else
                       f"updated in place: {len(d.changed)} source(s) changed or added, {d.removed} removed; "
                       f"{len(rewritten) // 2} part(s) rewritten")
-    return rebuild.account(records, summary)
+    return account(records, summary)
 
 
 def source_root(paths: list[Path]) -> Path:

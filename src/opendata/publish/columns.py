@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from opendata.publish.parquet_writer import arrow_schema, arrow_table
-from opendata.publish.rows import UNKNOWN_PROVINCE, ReportRows, field_names, resource_names
+from opendata.publish.rows import ReportRows, field_names, part_of, resource_names
 from opendata.spec.schemas import table_schema
 
 CELL_RESOURCES = tuple(n for n in resource_names() if n != "codebook")
@@ -47,7 +47,7 @@ class Columns:
         start = 0
         for r, count in zip(self.reports, self.counts[name]):
             if count:
-                key = f"year={r.year}/province={r.province or UNKNOWN_PROVINCE}"
+                key = part_of(r)
                 if out and out[-1][0] == key and out[-1][1] + out[-1][2] == start:
                     out[-1] = (key, out[-1][1], out[-1][2] + count)
                 else:

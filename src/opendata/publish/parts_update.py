@@ -13,10 +13,8 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from opendata.publish.parts_writer import is_partitioned, part_key, part_paths, write_part
+from opendata.publish.parts_writer import WHOLE, is_partitioned, part_key, part_paths, write_part
 from opendata.publish.rows import resource_names
-
-WHOLE = ""  # the part key of a resource kept in one file (reports, codebook; an empty partitioned resource)
 
 
 def recorded_parts(meta: dict) -> dict[str, dict[str, dict]]:

@@ -25,6 +25,7 @@ from opendata.spec.schemas import table_schema
 
 ROW_GROUP_ROWS = 1 << 18  # rows per Parquet row group of a part (the last one fewer)
 SPILL_ROWS = 1 << 20  # rows held in memory, across resources, before they are spilled to disk
+WHOLE = ""  # the part key of a resource kept in one file (reports, codebook; an empty partitioned resource)
 SPILL_FOLDER = ".spill"  # inside the staging folder (publish/target.WORKING_ENTRIES); removed before the check
 
 
@@ -34,17 +35,17 @@ def is_partitioned(name: str) -> bool:
 
 
 def part_paths(name: str, key: str) -> tuple[str, str]:
-    """(CSV, Parquet) path under the package of a resource's part; key "" is the whole resource in one file."""
-    if not key:
+    """(CSV, Parquet) path under the package of a resource's part; WHOLE: the resource in one file."""
+    if key == WHOLE:
         return f"data/{name}.csv", f"data/{name}.parquet"
     return f"data/csv/{name}/{key}/part-0.csv", f"data/{name}/{key}/part-0.parquet"
 
 
 def part_key(path: str) -> str:
-    """`data/applications/year=2023/province=35/part-0.parquet` -> `year=2023/province=35`; "" for a one-file
+    """`data/applications/year=2023/province=35/part-0.parquet` -> `year=2023/province=35`; WHOLE for a one-file
     resource."""
     parts = path.split("/")
-    return "/".join(parts[-3:-1]) if len(parts) >= 4 and parts[-2].startswith("province=") else ""
+    return "/".join(parts[-3:-1]) if len(parts) >= 4 and parts[-2].startswith("province=") else WHOLE
 
 
 class Spill:
@@ -58,10 +59,10 @@ class Spill:
 
     def add(self, table, runs: list[tuple[str, int, int]] | None) -> None:
         """Rows of a batch; `runs` gives the part of each run of rows (key, first row, rows), None: the resource is
-        one part (""). Runs are held as zero-copy slices of the batch, compacted when spilled."""
+        one part (WHOLE). Runs are held as zero-copy slices of the batch, compacted when spilled."""
         if not table.num_rows:
             return
-        for key, start, length in runs if runs is not None else [("", 0, table.num_rows)]:
+        for key, start, length in runs if runs is not None else [(WHOLE, 0, table.num_rows)]:
             self._hold(key, table.slice(start, length))
 
     def _hold(self, key: str, table) -> None:
@@ -166,10 +167,10 @@ class PartsWriter(PackageWriter):
     def _parts(self, name: str) -> Iterator[tuple[str, Iterable]]:
         """Each part of a resource (key, its rows); a resource without rows is one empty file, still readable."""
         if name == "codebook":
-            yield "", [arrow_table(codebook_rows(), self.arrow[name], name)]
+            yield WHOLE, [arrow_table(codebook_rows(), self.arrow[name], name)]
             return
         spill = self.spills[name]
-        for key in spill.keys() or [""]:
+        for key in spill.keys() or [WHOLE]:
             yield key, spill.tables(key)
 
     def abort(self) -> None:

@@ -133,6 +133,11 @@ def report_rows(r: Report, root: Path, duplicate_published: bool) -> ReportRows:
 UNKNOWN_PROVINCE = "unknown"
 
 
+def part_of(r: ReportRows) -> str:
+    """The part a report's rows go to in a large package (hive folders): `year=2023/province=35`."""
+    return f"year={r.year}/province={r.province or UNKNOWN_PROVINCE}"
+
+
 def province_of(region_code: str | None) -> str:
     """The province partition of a report: the two-digit GB/T 2260 prefix of its region code ("35" for 福建), or
     `unknown` when the report has no region code (never guessed from anything else)."""

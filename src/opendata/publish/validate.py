@@ -135,25 +135,18 @@ class InvalidPackage(ValueError):
     """A freshly built package that does not validate: it is not published."""
 
 
-def require_valid(package: Path) -> None:
-    """Raise InvalidPackage naming the first problems unless the package at `package` validates."""
-    result = validate_package(package, results=False)  # validity only: no result object per identity
+def require_valid(package: Path, only: set[str] | None = None) -> None:
+    """Raise InvalidPackage naming the first problems unless the package at `package` validates; `only`: on the
+    files a rebuild rewrote (validate_sql.check_package)."""
+    if only is None:
+        result = validate_package(package, results=False)  # validity only: no result object per identity
+    else:
+        from opendata.publish.validate_sql import validate_sql
+
+        result = validate_sql(package, results=False, only=only)
     if not result.valid:
         raise InvalidPackage("the new package does not validate, so it was not published: "
                              + "; ".join(result.problems()))
 
 
-def require_valid_parts(package: Path, rewritten: set[str]) -> None:
-    """Raise InvalidPackage unless the package validates on the files a rebuild rewrote: the parts of the
-    year=/province= keys rewritten, and the resources kept whole that were rewritten or are looked up
-    (validate_sql.check_package, `only`)."""
-    from opendata.publish.validate_sql import validate_sql
-
-    result = validate_sql(package, results=False, only=rewritten)
-    if not result.valid:
-        raise InvalidPackage("the updated package does not validate, so it was not published: "
-                             + "; ".join(result.problems()))
-
-
-__all__ = ["InvalidPackage", "PackageError", "Validation", "require_valid", "require_valid_parts",
-           "validate_package"]
+__all__ = ["InvalidPackage", "PackageError", "Validation", "require_valid", "validate_package"]

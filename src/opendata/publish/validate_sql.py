@@ -128,18 +128,23 @@ def load_csv(con, res: Resource) -> None:
     """Materialise a CSV resource typed, in one ordered pass: __row (frictionless' row number), each field typed
     (NULL when blank or not of its type), __bad (bit i set: field i is not of its type), __cells (cells in the row)."""
     n = len(res.fields)
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, n + _EXTRA_COLUMNS + 1)) + "}"
-    files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
-    # Multipart CSV: every part has its header, which frictionless skips in the parts after the first.
-    options = (f"auto_detect=false, delim=',', quote='\"', escape='\"', header=false, skip=1, null_padding=true, "
-               f"parallel=false, nullstr={_s(_MISSING)}, columns={columns}")
     cols = [text_column(f, _q(f"c{i}")) for i, f in enumerate(res.fields, start=1)]
     cells = " + ".join(f"({_q(f'c{i}')} IS NOT NULL)::INTEGER" for i in range(1, n + _EXTRA_COLUMNS + 1))
     # parallel=false keeps each file's order and the files are read in the list's (DuckDB keeps insertion order),
     # so row_number() is the record number (+1 for the header).
-    rows = f"read_csv({files}, {options}){' LIMIT 0' if res.empty else ''}"
+    rows = f"{_csv_source(res, f'parallel=false, nullstr={_s(_MISSING)}')}{' LIMIT 0' if res.empty else ''}"
     con.execute(f"CREATE TEMP TABLE {res.table} AS SELECT row_number() OVER () + {1 + res.offset} AS __row, "
                 f"{_typed(cols)}, {cells} AS __cells FROM {rows}")
+
+
+def _csv_source(res: Resource, options: str) -> str:
+    """DuckDB's reader over a CSV resource's files, every cell as text in columns c1, c2, ... (a row may carry
+    _EXTRA_COLUMNS more cells). Multipart CSV: every part has its header, which frictionless skips in the parts
+    after the first."""
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, len(res.fields) + _EXTRA_COLUMNS + 1)) + "}"
+    files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
+    return (f"read_csv({files}, auto_detect=false, delim=',', quote='\"', escape='\"', header=false, skip=1, "
+            f"null_padding=true, columns={columns}, {options})")
 
 
 def load_parquet(con, res: Resource) -> list[str]:
@@ -323,17 +328,17 @@ def partition_findings(con, res: Resource, reports: str | None) -> list[tuple]:
     folders name (year=2023/province=35), as readers take them from the folder names."""
     if not res.parts or res.empty or reports is None or "report_id" not in [f["name"] for f in res.fields]:
         return []
-    files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
+    from opendata.publish.rows import UNKNOWN_PROVINCE
+
     if res.format == "csv":  # only the report id, read as load_csv reads it
         column = f"c{[f['name'] for f in res.fields].index('report_id') + 1}"
-        names = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(1, len(res.fields) + _EXTRA_COLUMNS + 1)) + "}"
-        rows = (f"SELECT DISTINCT filename, {column} AS report_id FROM read_csv({files}, filename=true, "
-                f"auto_detect=false, delim=',', quote='\"', escape='\"', header=false, skip=1, null_padding=true, "
-                f"columns={names})")
+        rows = f"SELECT DISTINCT filename, {column} AS report_id FROM {_csv_source(res, 'filename=true')}"
     else:
+        files = "[" + ", ".join(_s(p) for p in res.paths) + "]"
         rows = f"SELECT DISTINCT filename, report_id FROM read_parquet({files}, filename=true, hive_partitioning=false)"
+    # recomputed here from the reports as published (rows.province_of is what the writer used)
     province = ("CASE WHEN regexp_full_match(coalesce(left(region_code, 2), ''), '[0-9]{2}') "
-                "THEN left(region_code, 2) ELSE 'unknown' END")
+                f"THEN left(region_code, 2) ELSE {_s(UNKNOWN_PROVINCE)} END")
     found = con.execute(
         f"SELECT p.filename, p.report_id, r.part FROM ({rows}) p JOIN (SELECT report_id, 'year=' || "
         f"coalesce(CAST(year AS VARCHAR), 'None') || '/province=' || {province} AS part FROM {reports}) r "
@@ -618,10 +623,10 @@ def check_package(descriptor: Path, progress: Callable[..., None] | None = None,
     keys and partition checks, which look reports up in the whole reports resource). `only`: the files a rebuild
     rewrote (paths under the package): only the parts of their year=/province= keys are checked, and of the
     resources kept whole those rewritten or looked up by a foreign key."""
-    from opendata.publish.parts_writer import part_key
+    from opendata.publish.parts_writer import WHOLE, part_key
 
     resources = {r.name: r for r in load_resources(descriptor)}
-    keys = None if only is None else {part_key(p) for p in only} - {""}
+    keys = None if only is None else {part_key(p) for p in only} - {WHOLE}
     if only is not None:
         resources = {n: r for n, r in resources.items()
                      if r.parts or _checked_whole(r, only, descriptor.parent, resources)}

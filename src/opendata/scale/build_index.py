@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from opendata.publish.rows import ReportRows
+from opendata.publish.rows import ReportRows, part_of
 
 INDEX_VERSION = 1
 
@@ -43,7 +43,7 @@ class Record:
         if r.failure is not None:
             self.items.append({"failure": r.failure})
             return
-        self.items.append({"id": r.report_id, "part": f"year={r.year}/province={r.province}", "title": r.title,
+        self.items.append({"id": r.report_id, "part": part_of(r), "title": r.title,
                            "url": r.origin_url, "errors": r.errors, "failed": r.failed_checks})
 
 
@@ -55,6 +55,21 @@ def records_of(rows: list[ReportRows]) -> list[Record]:
             out.append(Record(r.source, r.source_key, stat=r.source_stat))
         out[-1].add(r)
     return out
+
+
+def account(records: list[Record], summary) -> int:
+    """What a build says of its sources, in their order: each failure and reading error, and the failed checks, added
+    to `summary`; returns the reports published."""
+    published = 0
+    for r in records:
+        for item in r.items:
+            if "failure" in item:
+                summary.reading_errors.append(item["failure"])
+            else:
+                summary.reading_errors += item["errors"]
+                summary.failed_checks += item["failed"]
+                published += 1
+    return published
 
 
 def index_path(cache_dir: Path, out: Path) -> Path:

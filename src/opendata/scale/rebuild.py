@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opendata.publish.columns import Columns
-from opendata.scale.build_index import Index, Record, records_of
+from opendata.scale.build_index import Index, Record
 
 MAX_CHANGED_SHARE = 0.2  # past this share of sources changed or removed, a full build is the cheaper one
 
@@ -103,10 +103,11 @@ def positions(records: list[Record], sources: list[str]) -> dict[str, int]:
     return {item["id"]: at[r.source] for r in records for item in r.reports}
 
 
-def write_update(folder: Path, old: Path, d: Delta, columns: dict[int, Columns], records: list[Record],
-                 sources: list[str], created: str | None) -> set[str]:
+def write_update(folder: Path, old: Path, d: Delta, columns: dict[int, Columns], fresh: dict[int, list[Record]],
+                 records: list[Record], sources: list[str], created: str | None) -> set[str]:
     """Write the updated package into `folder` (a staging folder) from the previous one at `old` and the changed
-    sources' rows; returns the data files rewritten (the others are the previous package's)."""
+    sources' rows (`columns`) and records (`fresh`); returns the data files rewritten (the others are the previous
+    package's)."""
     import json
 
     from opendata.publish.descriptor import source_entry
@@ -116,7 +117,7 @@ def write_update(folder: Path, old: Path, d: Delta, columns: dict[int, Columns],
 
     meta = json.loads((old / "datapackage.json").read_text(encoding="utf-8"))
     recorded = recorded_parts(meta)
-    touched = parts_touched(d, {i: records_of(c.reports) for i, c in columns.items()})
+    touched = parts_touched(d, fresh)
     update = _Update(folder, old, recorded, {item["id"] for r in d.gone for item in r.reports},
                      positions(records, sources), columns)
     csv_parts, parquet_parts = {}, {}
@@ -205,16 +206,3 @@ def _rows_in(columns: Columns, name: str, key: str):
     slices = [table.slice(start, length) for k, start, length in columns.runs(name) if k == key]
     return pa.concat_tables(slices) if slices else table.slice(0, 0)
 
-
-def account(records: list[Record], summary) -> int:
-    """The build summary from the records (as a full build counts them); returns the reports published."""
-    published = 0
-    for r in records:
-        for item in r.items:
-            if "failure" in item:
-                summary.reading_errors.append(item["failure"])
-            else:
-                summary.reading_errors += item["errors"]
-                summary.failed_checks += item["failed"]
-                published += 1
-    return published
